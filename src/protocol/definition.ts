@@ -1,0 +1,100 @@
+// Run definition: the validated, normalized form of a user's YAML/JSON file.
+// Field names follow PyTorch (snake_case), since that is what users' models come from.
+// Shapes in definitions and in messages to users are PyTorch-style: images are [C, H, W].
+
+export type Pair = number | [number, number];
+/** Explicit zero padding (symmetric per axis), or TensorFlow-style 'same' / 'valid'. */
+export type Padding = number | [number, number] | 'same' | 'valid';
+
+export type LayerSpec =
+  | { type: 'linear'; in: number; out: number; bias: boolean }
+  | {
+      type: 'conv2d';
+      in_channels: number;
+      out_channels: number;
+      kernel_size: Pair;
+      stride: Pair;
+      padding: Padding;
+      bias: boolean;
+    }
+  | { type: 'maxpool2d' | 'avgpool2d'; kernel_size: Pair; stride: Pair; padding: Padding }
+  | { type: 'zeropad2d'; padding: [number, number, number, number] } // left, right, top, bottom
+  | { type: 'relu' | 'sigmoid' | 'tanh' | 'flatten' | 'identity' }
+  | { type: 'leaky_relu'; negative_slope: number }
+  | { type: 'elu'; alpha: number }
+  | { type: 'dropout'; p: number };
+
+export type LayerType = LayerSpec['type'];
+
+export type LossName = 'cross_entropy' | 'mse';
+
+export type OptimizerSpec =
+  | { type: 'sgd'; lr: number; momentum: number; weight_decay: number; nesterov: boolean }
+  | {
+      type: 'adam';
+      lr: number;
+      betas: [number, number];
+      eps: number;
+      weight_decay: number;
+    };
+
+export type Normalization = 'standard' | 'none' | { mean: number; std: number };
+
+export type DataSpec =
+  | { source: 'mnist'; normalize: Normalization; train_size?: number; test_size?: number }
+  | {
+      source: 'synthetic';
+      task: 'classification' | 'regression';
+      features: number;
+      /** classes for classification, output dimension for regression */
+      outputs: number;
+      train_size: number;
+      test_size: number;
+      noise: number;
+      normalize: Normalization;
+    }
+  | {
+      source: 'idx';
+      train_images: string;
+      train_labels: string;
+      test_images: string;
+      test_labels: string;
+      normalize: Normalization;
+    };
+
+export interface EvalSpec {
+  /** Evaluate on held-out data every `every` steps (and after the last step). */
+  every: number;
+  /** How many held-out samples to use (all when omitted). */
+  samples?: number;
+}
+
+export interface RunDefinition {
+  name: string;
+  seed: number;
+  data: DataSpec;
+  model: LayerSpec[];
+  loss: LossName;
+  optimizer: OptimizerSpec;
+  batch_size: number;
+  /** Exactly one of steps / epochs is set after validation; steps wins if both given. */
+  steps?: number;
+  epochs?: number;
+  eval: EvalSpec;
+}
+
+/** A problem in a definition, pointing at the offending field (and source line when known). */
+export interface DefinitionIssue {
+  /** Field path like `model[3].in` or `optimizer.lr`; '' for the whole document. */
+  path: string;
+  message: string;
+  /** 1-based line in the source file, when the parser could tell. */
+  line?: number;
+}
+
+/** Format an issue as a user reads it: `file:line: model[3].in: message`. */
+export function formatIssue(issue: DefinitionIssue, file?: string): string {
+  const where = [file, issue.line].filter((p) => p !== undefined && p !== '').join(':');
+  const field = issue.path ? `${issue.path}: ` : '';
+  return `${where ? where + ': ' : ''}${field}${issue.message}`;
+}

@@ -1,0 +1,71 @@
+// Session-log records: the JSON Lines file written by the host is the source of truth, and the
+// renderer's stores are driven by exactly these records, live or replayed.
+import type { RunDefinition } from './definition';
+
+export const LOG_FORMAT = 'vivit-monitor-log';
+export const LOG_VERSION = 1;
+
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+
+export interface BackendReport {
+  chosen: BackendName;
+  /** Backends tried before the chosen one, each with why it was skipped. */
+  skipped: { backend: BackendName; reason: string }[];
+}
+
+export interface HeaderRecord {
+  type: 'header';
+  format: typeof LOG_FORMAT;
+  version: typeof LOG_VERSION;
+  name: string;
+  definition: RunDefinition;
+  /** Path of the definition file the run came from, if any. */
+  definitionPath?: string;
+  backend: BackendReport;
+  /** Versions of the app, Node, tfjs, ... */
+  versions: Record<string, string>;
+  /** ISO 8601 start time. */
+  startTime: string;
+  parameterCount: number;
+  trainSamples: number;
+  testSamples: number;
+}
+
+export interface StepRecord {
+  type: 'step';
+  step: number; // 1-based: the number of optimizer steps taken so far
+  epoch: number; // 0-based epoch the step belongs to (fractional progress not included)
+  loss: number; // mean training loss on the step's batch, before the update
+  accuracy?: number; // training accuracy on the batch (classification only)
+  time: number; // seconds since the run started, excluding paused time
+  stepMs: number; // wall time of this step
+  samplesPerSec: number; // throughput over recent steps
+}
+
+export interface EvalRecord {
+  type: 'eval';
+  step: number;
+  loss: number;
+  accuracy?: number;
+  samples: number;
+}
+
+export interface EpochRecord {
+  type: 'epoch';
+  epoch: number; // the epoch just completed (0-based)
+  step: number;
+}
+
+export type RunEventKind = 'started' | 'paused' | 'resumed' | 'stopped' | 'finished' | 'error';
+
+export interface EventRecord {
+  type: 'event';
+  step: number;
+  kind: RunEventKind;
+  message?: string;
+  time: string; // ISO 8601
+}
+
+export type LogRecord = HeaderRecord | StepRecord | EvalRecord | EpochRecord | EventRecord;
+/** Records after the header. */
+export type BodyRecord = Exclude<LogRecord, HeaderRecord>;
