@@ -59,3 +59,16 @@ export const WEB_PATHS = {
   socket: '/ws',
   log: '/api/log', // GET: the current session log as a download
 } as const;
+
+/** WebSocket close code of the web host when the token is missing or wrong (reason says so). */
+export const WEB_CLOSE_UNAUTHORIZED = 4401;
+
+/**
+ * The API the Electron preload exposes on `window.vivit` (contextBridge). Requests are
+ * validated again in main; events arrive in order.
+ */
+export interface VivitBridge {
+  send(request: HostRequest): void;
+  /** Returns a function that removes the listener. */
+  onEvent(listener: (event: HostEvent) => void): () => void;
+}

@@ -1,0 +1,2 @@
+export function findElectronBinary():
+  { path: string; reason?: undefined } | { path?: undefined; reason: string };

@@ -1,0 +1,249 @@
+// Pure validators for data that crosses a trust boundary: requests from a renderer (Electron IPC
+// or the web host's WebSocket) and records read back from session-log files. Each returns either
+// the typed value or one message that names the offending field.
+import type { HostRequest, RunCommand } from './host';
+import {
+  LOG_FORMAT,
+  LOG_VERSION,
+  type BodyRecord,
+  type HeaderRecord,
+  type LogRecord,
+  type RunEventKind,
+} from './records';
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** Largest definition text accepted from a renderer (definitions are a few KB). */
+export const MAX_DEFINITION_TEXT = 1 << 20;
+/** Largest log text accepted from a renderer upload. */
+export const MAX_LOG_TEXT = 256 * (1 << 20);
+const MAX_PATH = 4096;
+const MAX_NAME = 1024;
+
+const RUN_COMMANDS: readonly RunCommand[] = ['start', 'pause', 'resume', 'step', 'stop'];
+const EVENT_KINDS: readonly RunEventKind[] = [
+  'started',
+  'paused',
+  'resumed',
+  'stopped',
+  'finished',
+  'error',
+];
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `"${value.length > 40 ? value.slice(0, 40) + '…' : value}"`;
+  return typeof value === 'object' ? 'an object' : String(value);
+}
+
+/** Checks optional string fields; returns an error message or undefined. */
+function checkOptionalString(
+  obj: Record<string, unknown>,
+  key: string,
+  maxLength: number,
+): string | undefined {
+  const v = obj[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') return `${key} must be a string, got ${describe(v)}`;
+  if (v.length > maxLength)
+    return `${key} is too long (${v.length} characters, at most ${maxLength})`;
+  return undefined;
+}
+
+/** Validates a request from a renderer before main acts on it. */
+export function validateHostRequest(value: unknown): Checked<HostRequest> {
+  if (!isObject(value))
+    return { ok: false, error: `request must be an object, got ${describe(value)}` };
+  const kind = value.kind;
+  switch (kind) {
+    case 'hello':
+    case 'saveLog':
+      return { ok: true, value: { kind } };
+    case 'command': {
+      const command = value.command;
+      if (typeof command !== 'string' || !RUN_COMMANDS.includes(command as RunCommand)) {
+        return {
+          ok: false,
+          error: `command must be one of ${RUN_COMMANDS.join(', ')}; got ${describe(command)}`,
+        };
+      }
+      return { ok: true, value: { kind, command: command as RunCommand } };
+    }
+    case 'loadDefinition':
+    case 'openLog': {
+      const maxText = kind === 'loadDefinition' ? MAX_DEFINITION_TEXT : MAX_LOG_TEXT;
+      const error =
+        checkOptionalString(value, 'path', MAX_PATH) ??
+        checkOptionalString(value, 'text', maxText) ??
+        checkOptionalString(value, 'name', MAX_NAME);
+      if (error) return { ok: false, error: `${kind}: ${error}` };
+      const { path, text, name } = value as { path?: string; text?: string; name?: string };
+      if (path === undefined && text === undefined) {
+        return { ok: false, error: `${kind} needs a path or a text` };
+      }
+      if (path !== undefined && text !== undefined) {
+        return { ok: false, error: `${kind} takes a path or a text, not both` };
+      }
+      if (path !== undefined && (path === '' || path.includes('\0'))) {
+        return { ok: false, error: `${kind}: path is empty or contains a NUL character` };
+      }
+      // Copy only the known fields: nothing else from the renderer reaches main's logic.
+      const fields: { path?: string; text?: string; name?: string } = {};
+      if (path !== undefined) fields.path = path;
+      if (text !== undefined) fields.text = text;
+      if (name !== undefined) fields.name = name;
+      return { ok: true, value: { kind, ...fields } };
+    }
+    default:
+      return { ok: false, error: `unknown request kind ${describe(kind)}` };
+  }
+}
+
+// ---- log records -------------------------------------------------------------------------
+
+/**
+ * JSON has no NaN or Infinity, yet a diverging run produces them and the log must keep them.
+ * The codec writes them as these strings; numeric fields accept them back.
+ */
+const NON_FINITE: Record<string, number> = {
+  NaN: Number.NaN,
+  Infinity: Number.POSITIVE_INFINITY,
+  '-Infinity': Number.NEGATIVE_INFINITY,
+};
+
+/** Accepts a number (or an encoded non-finite number) in place; returns an error or undefined. */
+function reviveNumber(
+  obj: Record<string, unknown>,
+  key: string,
+  opts: { optional?: boolean; integer?: boolean; finite?: boolean } = {},
+): string | undefined {
+  let v = obj[key];
+  if (v === undefined && opts.optional) return undefined;
+  if (typeof v === 'string' && v in NON_FINITE) {
+    v = NON_FINITE[v];
+    obj[key] = v;
+  }
+  if (typeof v !== 'number') return `${key} must be a number, got ${describe(v)}`;
+  if (opts.finite && !Number.isFinite(v)) return `${key} must be finite, got ${v}`;
+  if (opts.integer && !(Number.isInteger(v) && v >= 0)) {
+    return `${key} must be a non-negative integer, got ${v}`;
+  }
+  return undefined;
+}
+
+function requireString(obj: Record<string, unknown>, key: string): string | undefined {
+  return typeof obj[key] === 'string'
+    ? undefined
+    : `${key} must be a string, got ${describe(obj[key])}`;
+}
+
+function firstError(...checks: (() => string | undefined)[]): string | undefined {
+  for (const check of checks) {
+    const error = check();
+    if (error) return error;
+  }
+  return undefined;
+}
+
+function checkHeader(r: Record<string, unknown>): string | undefined {
+  if (r.format !== LOG_FORMAT) {
+    return `format is ${describe(r.format)}, expected "${LOG_FORMAT}" (not a ViViT Monitor session log)`;
+  }
+  if (r.version !== LOG_VERSION) {
+    return typeof r.version === 'number' && r.version > LOG_VERSION
+      ? `log version ${r.version} is newer than this app reads (version ${LOG_VERSION}); update ViViT Monitor`
+      : `log version ${describe(r.version)} is not supported (this app reads version ${LOG_VERSION})`;
+  }
+  return firstError(
+    () => requireString(r, 'name'),
+    () => requireString(r, 'startTime'),
+    () => {
+      const d = r.definition;
+      if (!isObject(d)) return `definition must be an object, got ${describe(d)}`;
+      if (!Array.isArray(d.model)) return 'definition.model must be a list of layers';
+      return undefined;
+    },
+    () => checkOptionalString(r, 'definitionPath', MAX_PATH),
+    () => {
+      const b = r.backend;
+      if (!isObject(b) || typeof b.chosen !== 'string' || !Array.isArray(b.skipped)) {
+        return 'backend must be an object with "chosen" and "skipped"';
+      }
+      return undefined;
+    },
+    () => {
+      const versions = r.versions;
+      if (!isObject(versions) || Object.values(versions).some((v) => typeof v !== 'string')) {
+        return 'versions must map names to version strings';
+      }
+      return undefined;
+    },
+    () => reviveNumber(r, 'parameterCount', { integer: true }),
+    () => reviveNumber(r, 'trainSamples', { integer: true }),
+    () => reviveNumber(r, 'testSamples', { integer: true }),
+  );
+}
+
+const BODY_CHECKS: Record<BodyRecord['type'], (r: Record<string, unknown>) => string | undefined> =
+  {
+    step: (r) =>
+      firstError(
+        () => reviveNumber(r, 'step', { integer: true }),
+        () => reviveNumber(r, 'epoch', { integer: true }),
+        () => reviveNumber(r, 'loss'),
+        () => reviveNumber(r, 'accuracy', { optional: true }),
+        () => reviveNumber(r, 'time'),
+        () => reviveNumber(r, 'stepMs'),
+        () => reviveNumber(r, 'samplesPerSec'),
+      ),
+    eval: (r) =>
+      firstError(
+        () => reviveNumber(r, 'step', { integer: true }),
+        () => reviveNumber(r, 'loss'),
+        () => reviveNumber(r, 'accuracy', { optional: true }),
+        () => reviveNumber(r, 'samples', { integer: true }),
+      ),
+    epoch: (r) =>
+      firstError(
+        () => reviveNumber(r, 'epoch', { integer: true }),
+        () => reviveNumber(r, 'step', { integer: true }),
+      ),
+    event: (r) =>
+      firstError(
+        () => reviveNumber(r, 'step', { integer: true }),
+        () =>
+          EVENT_KINDS.includes(r.kind as RunEventKind)
+            ? undefined
+            : `kind must be one of ${EVENT_KINDS.join(', ')}; got ${describe(r.kind)}`,
+        () => checkOptionalString(r, 'message', Number.MAX_SAFE_INTEGER),
+        () => requireString(r, 'time'),
+      ),
+  };
+
+/**
+ * Validates one parsed log record (a value straight from JSON.parse, which it may normalize in
+ * place: encoded non-finite numbers become numbers). Unknown fields are kept.
+ */
+export function validateLogRecord(value: unknown): Checked<LogRecord> {
+  if (!isObject(value))
+    return { ok: false, error: `a record must be an object, got ${describe(value)}` };
+  const type = value.type;
+  if (type === 'header') {
+    const error = checkHeader(value);
+    return error
+      ? { ok: false, error: `header: ${error}` }
+      : { ok: true, value: value as unknown as HeaderRecord };
+  }
+  if (typeof type === 'string' && Object.hasOwn(BODY_CHECKS, type)) {
+    const error = BODY_CHECKS[type as BodyRecord['type']](value);
+    return error
+      ? { ok: false, error: `${type} record: ${error}` }
+      : { ok: true, value: value as unknown as BodyRecord };
+  }
+  return { ok: false, error: `unknown record type ${describe(type)}` };
+}

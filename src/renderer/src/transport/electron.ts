@@ -1,0 +1,44 @@
+// Electron transport: the preload exposes `window.vivit` (contextBridge), which relays
+// HostRequest / HostEvent over IPC. The connection cannot drop, so the status is always open.
+import type { HostEvent, HostRequest } from '../../../protocol/host';
+import { Listeners, type ConnectionStatus, type Transport } from './types';
+import type { VivitBridge } from '../bridge';
+
+export class ElectronTransport implements Transport {
+  readonly kind = 'electron' as const;
+  private readonly events = new Listeners<HostEvent>();
+  private unsubscribeBridge: (() => void) | null = null;
+
+  constructor(private readonly bridge: VivitBridge) {}
+
+  connect(): void {
+    if (this.unsubscribeBridge) return;
+    this.unsubscribeBridge = this.bridge.onEvent((event) => this.events.emit(event));
+    this.send({ kind: 'hello' });
+  }
+
+  send(request: HostRequest): boolean {
+    // Problems with a request come back from main as notices, so nothing to await here.
+    this.bridge.send(request);
+    return true;
+  }
+
+  subscribe(listener: (event: HostEvent) => void): () => void {
+    return this.events.add(listener);
+  }
+
+  onStatus(listener: (status: ConnectionStatus) => void): () => void {
+    listener({ phase: 'open' });
+    return () => {};
+  }
+
+  async saveLog(): Promise<void> {
+    // Main shows the save dialog and reports the outcome as a notice.
+    this.bridge.send({ kind: 'saveLog' });
+  }
+
+  close(): void {
+    this.unsubscribeBridge?.();
+    this.unsubscribeBridge = null;
+  }
+}

@@ -1,0 +1,177 @@
+// Loader and caller for wasm/eigensolver.wasm (Eigen's SelfAdjointEigenSolver, built by
+// scripts/build-eigensolver.sh). The module is standalone — no emscripten JS glue — and its
+// bytes are embedded (base64) in wasm/eigensolver-wasm.ts, so it loads the same way from the
+// sources (tsx, vitest), from the bundled worker (out/main/worker.js), inside an asar archive
+// or in a browser worker: there is no file to locate at run time.
+
+import type { SymmetricEigen } from './types';
+import { eigensolverWasmBase64 } from './wasm/eigensolver-wasm';
+
+/** The slice of the WebAssembly JS API used here. Declared locally because the engine is
+ *  compiled without the DOM library, which is where TypeScript declares `WebAssembly`. */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: object };
+  compile(bytes: Uint8Array): Promise<object>;
+  instantiate(module: object, imports: object): Promise<{ exports: object }>;
+}
+
+interface EigensolverExports {
+  memory: { buffer: ArrayBuffer };
+  _initialize(): void;
+  malloc(bytes: number): number;
+  free(pointer: number): void;
+  /** 0 = ok, 1 = QL did not converge, 2 = bad n. See eigensolver.cpp. */
+  eig_sym(a: number, n: number, w: number, vectors: number): number;
+}
+
+/** Raised when the wasm path itself fails (cannot load, out of memory, trapped); the caller may
+ *  fall back to the TypeScript solver. Input errors and non-convergence are not of this kind. */
+export class WasmEigensolverError extends Error {
+  override name = 'WasmEigensolverError';
+}
+
+/** Above this heap size the instance is dropped after a call so the memory that one large
+ *  problem made the module grow to is returned; re-instantiating the compiled module is cheap. */
+const RETAINED_HEAP_BYTES = 256 * 2 ** 20;
+
+let compiled: object | null = null;
+let instance: EigensolverExports | null = null;
+let loadFailure: string | null = null;
+
+function wasmApi(): WasmApi | undefined {
+  return (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+}
+
+function wasmBytes(): Uint8Array {
+  const text = atob(eigensolverWasmBase64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+/** Imports of the standalone module: it only reports heap growth (views are re-created after
+ *  every call anyway) and, on abort, exits — which must surface as an exception. */
+const imports = {
+  env: { emscripten_notify_memory_growth: (): void => {} },
+  wasi_snapshot_preview1: {
+    proc_exit: (code: number): never => {
+      throw new WasmEigensolverError(`eigensolver.wasm aborted (exit code ${code})`);
+    },
+  },
+};
+
+function adopt(exports: object): EigensolverExports {
+  const ex = exports as EigensolverExports;
+  for (const name of ['_initialize', 'malloc', 'free', 'eig_sym'] as const) {
+    if (typeof ex[name] !== 'function') throw new Error(`export ${name} is missing`);
+  }
+  ex._initialize();
+  return ex;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Compiles and instantiates the module without blocking. Never throws: on failure the reason
+ *  is kept and the wasm path reports itself unavailable. */
+export async function loadWasmEigensolver(): Promise<boolean> {
+  if (instance !== null) return true;
+  if (loadFailure !== null) return false;
+  const api = wasmApi();
+  if (api === undefined) {
+    loadFailure = 'WebAssembly is not available in this runtime';
+    return false;
+  }
+  try {
+    compiled ??= await api.compile(wasmBytes());
+    instance = adopt((await api.instantiate(compiled, imports)).exports);
+    return true;
+  } catch (error) {
+    loadFailure = `eigensolver.wasm could not be loaded: ${describe(error)}`;
+    return false;
+  }
+}
+
+/** Synchronous variant for a first call that came before `loadWasmEigensolver()` finished
+ *  (Node allows synchronous compilation of any size). */
+function ensureInstance(): EigensolverExports | null {
+  if (instance !== null || loadFailure !== null) return instance;
+  const api = wasmApi();
+  if (api === undefined) {
+    loadFailure = 'WebAssembly is not available in this runtime';
+    return null;
+  }
+  try {
+    compiled ??= new api.Module(wasmBytes());
+    instance = adopt(new api.Instance(compiled, imports).exports);
+  } catch (error) {
+    loadFailure = `eigensolver.wasm could not be loaded: ${describe(error)}`;
+  }
+  return instance;
+}
+
+/** Why the wasm path is unavailable, or null if it is (or may still become) usable. */
+export function wasmLoadFailure(): string | null {
+  return loadFailure;
+}
+
+export function isWasmEigensolverReady(): boolean {
+  return ensureInstance() !== null;
+}
+
+/** Runs Eigen on the matrix that `fill` writes into the module's heap (row-major n×n, must be
+ *  symmetric: Eigen reads the lower triangle). Errors thrown by `fill` propagate unchanged. */
+export function symmetricEigenWasm(
+  n: number,
+  wantVectors: boolean,
+  fill: (heapMatrix: Float64Array) => void,
+): SymmetricEigen {
+  const ex = ensureInstance();
+  if (ex === null) throw new WasmEigensolverError(loadFailure ?? 'eigensolver.wasm is not loaded');
+  if (n === 0) {
+    return wantVectors
+      ? { values: new Float64Array(0), vectors: new Float64Array(0) }
+      : { values: new Float64Array(0) };
+  }
+  const matrixBytes = n * n * 8;
+  // wasm32 addresses 4 GiB at most and the module is capped at 2 GiB (see the build script).
+  if (matrixBytes > 2 ** 30) {
+    throw new WasmEigensolverError(`n = ${n} is too large for the wasm heap`);
+  }
+  const pa = ex.malloc(matrixBytes);
+  const pw = pa === 0 ? 0 : ex.malloc(n * 8);
+  let trapped = false;
+  try {
+    if (pa === 0 || pw === 0) {
+      throw new WasmEigensolverError(`the wasm heap cannot hold a ${n}×${n} matrix`);
+    }
+    fill(new Float64Array(ex.memory.buffer, pa, n * n));
+    let status: number;
+    try {
+      status = ex.eig_sym(pa, n, pw, wantVectors ? 1 : 0);
+    } catch (error) {
+      // A trap (e.g. an allocation failure inside Eigen) leaves the heap in an unknown state.
+      trapped = true;
+      if (error instanceof WasmEigensolverError) throw error;
+      throw new WasmEigensolverError(`eigensolver.wasm failed: ${describe(error)}`);
+    }
+    if (status === 1) {
+      throw new Error(`symmetricEigen: Eigen's QL iteration did not converge (n = ${n})`);
+    }
+    if (status !== 0) throw new WasmEigensolverError(`eig_sym returned status ${status}`);
+    // The heap may have grown during the call: take fresh views of the current buffer.
+    const values = new Float64Array(ex.memory.buffer, pw, n).slice();
+    if (!wantVectors) return { values };
+    return { values, vectors: new Float64Array(ex.memory.buffer, pa, n * n).slice() };
+  } finally {
+    if (trapped) {
+      instance = null;
+    } else {
+      if (pw !== 0) ex.free(pw);
+      if (pa !== 0) ex.free(pa);
+      if (ex.memory.buffer.byteLength > RETAINED_HEAP_BYTES) instance = null;
+    }
+  }
+}

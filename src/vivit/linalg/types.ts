@@ -1,0 +1,10 @@
+/** Result of a dense symmetric eigendecomposition A = X diag(values) Xᵀ. */
+export interface SymmetricEigen {
+  /** Eigenvalues in descending order. */
+  values: Float64Array;
+  /** n×n row-major; column k (entries [i*n + k]) is the unit eigenvector of values[k]. Present
+   *  only when vectors were requested. */
+  vectors?: Float64Array;
+}
+
+export type EigensolverBackend = 'wasm' | 'js';

@@ -1,0 +1,17 @@
+// What a loss module provides. Losses take the network output [N, C] and a target, and
+// reduce by the mean as PyTorch's default reduction does. The curvature engine adds the
+// symmetric factorization of the output Hessian (sqrtHessian, MC-sampled) in the same files.
+
+import type { LossName } from '../../protocol/definition';
+import type { Ops } from '../tensor/ops';
+
+export interface LossModule {
+  readonly name: LossName;
+  /** Why a per-sample network output shape cannot feed this loss, or null when it can. */
+  outputShapeProblem(outShape: readonly number[]): string | null;
+  /** Scalar mean loss and its gradient w.r.t. the output (already divided by the mean's count). */
+  valueAndGradient<T>(ops: Ops<T>, out: T, target: T): { value: T; gradient: T };
+  value<T>(ops: Ops<T>, out: T, target: T): T;
+  /** Fraction of samples classified correctly (classification losses only). */
+  accuracy?<T>(ops: Ops<T>, out: T, target: T): T;
+}

@@ -1,0 +1,16 @@
+// Identity: passes values and gradients through unchanged.
+
+import type { LayerModule } from './layer';
+import { noParams } from './layer';
+
+export const identity: LayerModule = {
+  type: 'identity',
+  create: (spec, inShape) => ({
+    spec,
+    inShape: [...inShape],
+    outShape: [...inShape],
+    ...noParams,
+    forward: (_ops, _params, x) => ({ out: x, cache: {} }),
+    backward: (_ops, _params, _cache, dy) => ({ dx: dy, dparams: [] }),
+  }),
+};

@@ -1,0 +1,321 @@
+// `Ops` on tfjs tensors (float32): the fast path for live training and monitoring.
+//
+// Written for the wasm backend first, whose fast kernels are the XNNPACK ones (conv2d,
+// depthwise conv2d, matMul, pooling, elementwise, transpose). Its slice/concat kernels copy
+// row by row in JavaScript, its Conv2DBackpropInput/AvgPoolGrad/Conv3DBackpropFilter kernels
+// are naive loops, and it has no Conv2DBackpropFilter at all. So every image derivative here
+// is re-expressed as a forward (depthwise) convolution:
+//  - input gradients: the "transposed convolution" as a convolution of the zero-dilated output
+//    gradient with the flipped kernel;
+//  - weight gradients: a convolution with batch and channel axes swapped (the batch becomes
+//    the contraction axis, the output gradient becomes the filter, dilated by the stride);
+//  - unfold (im2col): a depthwise convolution with a one-hot filter bank.
+// matMul with transposeA/B is ~10x slower than plain matMul on wasm, so operands are
+// transposed explicitly first.
+
+import * as tf from '@tensorflow/tfjs';
+import type { Ops, Window2d } from './ops';
+
+type T = tf.Tensor;
+/** Lowest finite float32: the max-pool padding value. */
+const LOWEST_FLOAT32 = -3.4028234663852886e38;
+
+type Pads4 = [[number, number], [number, number], [number, number], [number, number]];
+
+function explicitPads(top: number, bottom: number, left: number, right: number): Pads4 {
+  return [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ];
+}
+
+function as4d(t: T, op: string): tf.Tensor4D {
+  if (t.rank !== 4) throw new Error(`${op}: expected a rank-4 NHWC tensor, got shape [${t.shape}]`);
+  return t as tf.Tensor4D;
+}
+
+/** Swaps the last two axes. */
+function transposeLast2(t: T): T {
+  const perm = t.shape.map((_, i) => i);
+  const r = perm.length;
+  [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
+  return tf.transpose(t, perm);
+}
+
+/** Inserts (s-1) zeros after every row/column: [N,H,W,C] -> [N,H*sh,W*sw,C]. */
+function dilate(t: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
+  if (sh === 1 && sw === 1) return t;
+  const [n, h, w, c] = t.shape;
+  const spread = tf.pad(tf.reshape(t, [n, h, 1, w, 1, c]), [
+    [0, 0],
+    [0, 0],
+    [0, sh - 1],
+    [0, 0],
+    [0, sw - 1],
+    [0, 0],
+  ]);
+  return tf.reshape(spread, [n, h * sh, w * sw, c]);
+}
+
+/** Pads rows/columns with zeros where an amount is positive and crops where it is negative,
+ *  returning the remaining (non-negative) amounts as explicit convolution padding. */
+function cropNegative(t: tf.Tensor4D, top: number, bottom: number, left: number, right: number) {
+  if (top >= 0 && bottom >= 0 && left >= 0 && right >= 0) {
+    return { t, pads: explicitPads(top, bottom, left, right) };
+  }
+  const [n, h, w, c] = t.shape;
+  const cropT = Math.max(0, -top);
+  const cropB = Math.max(0, -bottom);
+  const cropL = Math.max(0, -left);
+  const cropR = Math.max(0, -right);
+  const cropped = tf.slice(t, [0, cropT, cropL, 0], [n, h - cropT - cropB, w - cropL - cropR, c]);
+  return {
+    t: cropped,
+    pads: explicitPads(
+      Math.max(0, top),
+      Math.max(0, bottom),
+      Math.max(0, left),
+      Math.max(0, right),
+    ),
+  };
+}
+
+/**
+ * The adjoint of a strided, padded window operation (convolution or average pooling) with
+ * respect to its input, as a forward convolution `conv(dilate(dy), flipped kernel)`:
+ * for input size H, output size Ho, kernel k, stride s and leading padding p, the dilated
+ * gradient (Ho*s rows) is padded by k-1-p before and H+p-Ho*s after.
+ */
+function transposedWindow(
+  dy: tf.Tensor4D,
+  inputH: number,
+  inputW: number,
+  win: Window2d,
+  conv: (padded: tf.Tensor4D, pads: Pads4) => tf.Tensor4D,
+): tf.Tensor4D {
+  const [kh, kw] = win.kernel;
+  const [sh, sw] = win.stride;
+  const [pt, , pl] = win.pad;
+  const [, ho, wo] = dy.shape;
+  const dilated = dilate(dy, sh, sw);
+  const { t, pads } = cropNegative(
+    dilated,
+    kh - 1 - pt,
+    inputH + pt - ho * sh,
+    kw - 1 - pl,
+    inputW + pl - wo * sw,
+  );
+  return conv(t, pads);
+}
+
+/** Every window's elements via a depthwise convolution with a one-hot filter bank:
+ *  x [N,H,W,C] -> [N,Ho,Wo,C,kh*kw], window position m = i*kw + j last. */
+function windowPatches(x: tf.Tensor4D, win: Window2d, pads: Pads4 | 'valid'): tf.Tensor5D {
+  const [n, , , c] = x.shape;
+  const [kh, kw] = win.kernel;
+  const k = kh * kw;
+  // filter[i,j,c,m] = (m == i*kw + j); output channel c*k + m.
+  const bank = tf.tile(tf.reshape(tf.eye(k), [kh, kw, 1, k]), [1, 1, c, 1]) as tf.Tensor4D;
+  const patches = tf.depthwiseConv2d(x, bank, win.stride, pads);
+  const [, ho, wo] = patches.shape;
+  return tf.reshape(patches, [n, ho, wo, c, k]);
+}
+
+export const tfjsOps: Ops<T> = {
+  kind: 'tfjs',
+
+  // ---- creation and reading
+  fromArray: (data, shape) => tf.tensor(Float32Array.from(data), [...shape], 'float32'),
+  zeros: (shape) => tf.zeros([...shape], 'float32'),
+  fill: (shape, value) => tf.fill([...shape], value, 'float32'),
+  shape: (t) => [...t.shape],
+  // Copy: the cpu backend hands out its own storage from dataSync.
+  toArray: (t) => Float32Array.from(t.dataSync() as Float32Array),
+  item(t) {
+    if (t.size !== 1) throw new Error(`item: tensor of shape [${t.shape}] is not a scalar`);
+    return t.dataSync()[0];
+  },
+
+  // ---- memory
+  // tf.tidy accepts any TensorContainer-returning function; R is generic here (it may be a
+  // plain object of tensors), which tfjs's own typing cannot express.
+  tidy: <R>(fn: () => R): R => tf.tidy(fn as unknown as () => tf.TensorContainer) as unknown as R,
+  dispose: (t) => tf.dispose(t),
+  keep: (t) => tf.keep(t),
+
+  // ---- elementwise
+  add: (a, b) => tf.add(a, b),
+  sub: (a, b) => tf.sub(a, b),
+  mul: (a, b) => tf.mul(a, b),
+  div: (a, b) => tf.div(a, b),
+  scale: (a, s) => tf.mul(a, tf.scalar(s)),
+  addScalar: (a, s) => tf.add(a, tf.scalar(s)),
+  neg: (a) => tf.neg(a),
+  exp: (a) => tf.exp(a),
+  log: (a) => tf.log(a),
+  sqrt: (a) => tf.sqrt(a),
+  square: (a) => tf.square(a),
+  abs: (a) => tf.abs(a),
+  maximum: (a, b) => tf.maximum(a, b),
+  relu: (a) => tf.relu(a),
+  sigmoid: (a) => tf.sigmoid(a),
+  tanh: (a) => tf.tanh(a),
+  stepMask: (a, threshold) => tf.cast(tf.greater(a, tf.scalar(threshold)), 'float32'),
+  where: (mask, a, b) => tf.where(tf.notEqual(mask, tf.scalar(0)), a, b),
+
+  // ---- reductions
+  sum: (a, axes, keepDims = false) => tf.sum(a, axes, keepDims),
+  max: (a, axes, keepDims = false) => tf.max(a, axes, keepDims),
+  argMax: (a, axis) => tf.cast(tf.argMax(a, axis), 'float32'),
+  logSumExp: (a, axis, keepDims = false) => tf.logSumExp(a, axis, keepDims),
+  softmax(a, axis) {
+    const last = a.rank - 1;
+    if (axis === last || axis === -1) return tf.softmax(a);
+    return tf.exp(tf.sub(a, tf.logSumExp(a, axis, true)));
+  },
+
+  // ---- shape
+  reshape: (a, shape) => tf.reshape(a, [...shape]),
+  transpose: (a, perm) => tf.transpose(a, perm),
+  slice: (a, begin, size) => tf.slice(a, begin, size),
+  concat: (list, axis) => tf.concat(list, axis),
+  pad: (a, paddings, value = 0) => tf.pad(a, paddings, value),
+  gather: (a, indices, axis) => tf.gather(a, tf.tensor1d(Int32Array.from(indices), 'int32'), axis),
+  oneHot: (indices, depth) =>
+    tf.cast(tf.oneHot(tf.tensor1d(Int32Array.from(indices), 'int32'), depth), 'float32'),
+
+  // ---- linear algebra
+  matMul(a, b, transposeA = false, transposeB = false) {
+    return tf.matMul(transposeA ? transposeLast2(a) : a, transposeB ? transposeLast2(b) : b);
+  },
+
+  // ---- images (NHWC)
+  conv2d(x, w, win) {
+    const [pt, pb, pl, pr] = win.pad;
+    return tf.conv2d(
+      as4d(x, 'conv2d'),
+      as4d(w, 'conv2d'),
+      win.stride,
+      explicitPads(pt, pb, pl, pr),
+    );
+  },
+
+  conv2dInputGrad(dy, w, inputShape, win) {
+    const w4 = as4d(w, 'conv2dInputGrad');
+    // Flip the kernel spatially and swap its channel axes: [kh,kw,Cin,Cout] -> [kh,kw,Cout,Cin].
+    const flipped = tf.transpose(tf.reverse(w4, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+    return transposedWindow(
+      as4d(dy, 'conv2dInputGrad'),
+      inputShape[1],
+      inputShape[2],
+      win,
+      (padded, pads) => tf.conv2d(padded, flipped, 1, pads),
+    );
+  },
+
+  conv2dWeightGrad(x, dy, win) {
+    const x4 = as4d(x, 'conv2dWeightGrad');
+    const dy4 = as4d(dy, 'conv2dWeightGrad');
+    const [kh, kw] = win.kernel;
+    const [sh, sw] = win.stride;
+    const [pt, pb, pl, pr] = win.pad;
+    const [, h, w] = x4.shape;
+    const [, ho, wo] = dy4.shape;
+    // dW[i,j,c,o] = sum_{n,y,x} xpad[n, y*sh+i, x*sw+j, c] dy[n,y,x,o]: a convolution of
+    // x as [Cin, H, W, N] with dy as a [Ho, Wo, N, Cout] filter dilated by the stride.
+    // Trailing rows the forward pass never reached are cut by lowering the bottom/right pad.
+    const bottom = kh + (ho - 1) * sh - h - pt;
+    const right = kw + (wo - 1) * sw - w - pl;
+    const xT = tf.transpose(x4, [3, 1, 2, 0]) as tf.Tensor4D;
+    const dyT = tf.transpose(dy4, [1, 2, 0, 3]) as tf.Tensor4D;
+    let g = tf.conv2d(
+      xT,
+      dyT,
+      1,
+      explicitPads(pt, Math.max(0, Math.min(bottom, pb)), pl, Math.max(0, Math.min(right, pr))),
+      'NHWC',
+      [sh, sw],
+    );
+    if (g.shape[1] !== kh || g.shape[2] !== kw) g = tf.slice(g, [0, 0, 0, 0], [-1, kh, kw, -1]);
+    return tf.transpose(g, [1, 2, 0, 3]);
+  },
+
+  unfold(x, win) {
+    const x4 = as4d(x, 'unfold');
+    const [pt, pb, pl, pr] = win.pad;
+    const patches = windowPatches(x4, win, explicitPads(pt, pb, pl, pr));
+    const [n, ho, wo, c, k] = patches.shape;
+    if (c === 1) return tf.reshape(patches, [n, ho * wo, k]);
+    return tf.reshape(tf.transpose(patches, [0, 1, 2, 4, 3]), [n, ho * wo, k * c]);
+  },
+
+  maxPool(x, win) {
+    const x4 = as4d(x, 'maxPool');
+    const [, , w] = x4.shape;
+    const [kh, kw] = win.kernel;
+    const [sh, sw] = win.stride;
+    const [pt, pb, pl, pr] = win.pad;
+    // The window elements come from the one-hot depthwise convolution (exact: every output
+    // is one input times 1 plus zeros). wasm's own MaxPoolWithArgmax kernel returns wrong
+    // indexes in tfjs 4.22, so the argmax is taken here. Padding is the lowest float32
+    // rather than -inf, which the convolution would turn into NaN (0 * -inf).
+    const xp =
+      pt + pb + pl + pr > 0
+        ? (tf.pad(x4, explicitPads(pt, pb, pl, pr), LOWEST_FLOAT32) as tf.Tensor4D)
+        : x4;
+    const patches = windowPatches(xp, win, 'valid');
+    const [, ho, wo] = patches.shape;
+    const out = tf.max(patches, 4);
+    const position = tf.argMax(patches, 4); // first maximum in row-major window order
+    // Window position m = i*kw + j at output (y, x) is input element
+    // (y*sh + i - pt) * W + (x*sw + j - pl).
+    const offsets = new Float32Array(kh * kw);
+    for (let i = 0; i < kh; i++)
+      for (let j = 0; j < kw; j++) offsets[i * kw + j] = (i - pt) * w + j - pl;
+    const corners = new Float32Array(ho * wo);
+    for (let y = 0; y < ho; y++)
+      for (let xx = 0; xx < wo; xx++) corners[y * wo + xx] = y * sh * w + xx * sw;
+    const argmax = tf.add(
+      tf.gather(tf.tensor1d(offsets), position),
+      tf.tensor4d(corners, [1, ho, wo, 1]),
+    );
+    return { out, argmax };
+  },
+
+  maxPoolInputGrad(dy, argmax, inputShape) {
+    const dy4 = as4d(dy, 'maxPoolInputGrad');
+    const [n, h, w, c] = inputShape;
+    // Flat index into [N,H,W,C]: (n*H*W + plane)*C + c. Scatter adds where windows overlap.
+    const sample = tf.reshape(tf.range(0, n * h * w, h * w, 'int32'), [n, 1, 1, 1]);
+    const channel = tf.reshape(tf.range(0, c, 1, 'int32'), [1, 1, 1, c]);
+    const flat = tf.add(
+      tf.mul(tf.add(tf.cast(argmax, 'int32'), sample), tf.scalar(c, 'int32')),
+      channel,
+    );
+    const scattered = tf.scatterND(tf.reshape(flat, [-1, 1]), tf.reshape(dy4, [-1]), [
+      n * h * w * c,
+    ]);
+    return tf.reshape(scattered, [n, h, w, c]);
+  },
+
+  avgPool(x, win) {
+    const x4 = as4d(x, 'avgPool');
+    const [kh, kw] = win.kernel;
+    const [pt, pb, pl, pr] = win.pad;
+    // A depthwise convolution with a constant kernel counts zero padding in the divisor
+    // (PyTorch's count_include_pad), which tf.avgPool does not.
+    const kernel = tf.fill([kh, kw, x4.shape[3], 1], 1 / (kh * kw)) as tf.Tensor4D;
+    return tf.depthwiseConv2d(x4, kernel, win.stride, explicitPads(pt, pb, pl, pr));
+  },
+
+  avgPoolInputGrad(dy, inputShape, win) {
+    const dy4 = as4d(dy, 'avgPoolInputGrad');
+    const [kh, kw] = win.kernel;
+    const kernel = tf.fill([kh, kw, dy4.shape[3], 1], 1 / (kh * kw)) as tf.Tensor4D;
+    return transposedWindow(dy4, inputShape[1], inputShape[2], win, (padded, pads) =>
+      tf.depthwiseConv2d(padded, kernel, 1, pads),
+    );
+  },
+};

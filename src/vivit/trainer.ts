@@ -1,0 +1,202 @@
+// Plain training on tfjs: forward, the hand-written backward of every layer, the optimizer
+// update — one tidy scope per step, plain numbers out. This is what the worker drives; the
+// curvature engine reuses the same Network, layer caches and losses.
+
+import * as tf from '@tensorflow/tfjs';
+import type { LayerSpec, LossName, OptimizerSpec } from '../protocol/definition';
+import { lossModule } from './loss/registry';
+import type { LossModule } from './loss/loss';
+import { batchToEngine } from './nn/layout';
+import { Network } from './nn/network';
+import { createOptimizer } from './optim/registry';
+import { Rng } from './random';
+import { LayerShapeError, formatShape } from './shape-error';
+import { tfjsOps } from './tensor/tfjs-ops';
+
+export interface TrainerOptions {
+  layers: LayerSpec[];
+  /** Per sample, PyTorch layout ([C,H,W] or [F]). */
+  inputShape: number[];
+  loss: LossName;
+  optimizer: OptimizerSpec;
+  /** Seeds initialization and dropout masks. */
+  seed: number;
+}
+
+export interface BatchResult {
+  loss: number;
+  /** For cross_entropy. */
+  accuracy?: number;
+}
+
+export interface TorchParameter {
+  /** e.g. "model[0].weight" */
+  name: string;
+  /** PyTorch layout (linear weight [out, in], conv weight [out, in, kh, kw]). */
+  shape: number[];
+  data: Float32Array;
+}
+
+export interface Trainer {
+  readonly parameterCount: number;
+  /** Forward, hand-written backward, optimizer update. x: [N, ...inputShape] float32 (NCHW);
+   *  y: int32 [N] class indices (cross_entropy) or float32 [N, C] (mse). Loss is the batch
+   *  mean before the update. Deterministic for a fixed seed and data order. */
+  trainStep(x: tf.Tensor, y: tf.Tensor): BatchResult;
+  /** Mean loss/accuracy without dropout, no update; batched internally to bound memory. */
+  evaluate(x: tf.Tensor, y: tf.Tensor): BatchResult;
+  /** Copies of the current parameters in PyTorch order and layout. */
+  readParameters(): TorchParameter[];
+  /** Replaces the parameters (PyTorch order and layout, e.g. from readParameters or a
+   *  checkpoint). Optimizer state is kept. */
+  loadParameters(values: readonly ArrayLike<number>[]): void;
+  dispose(): void;
+}
+
+/** Samples per forward pass in `evaluate`. */
+const EVAL_CHUNK = 256;
+
+const ops = tfjsOps;
+
+export function createTrainer(options: TrainerOptions): Trainer {
+  const network = new Network(options.layers, options.inputShape);
+  const loss = lossModule(options.loss);
+  const problem = loss.outputShapeProblem(network.outputShape);
+  if (problem) throw new LayerShapeError(Math.max(0, options.layers.length - 1), problem);
+  const optimizer = createOptimizer(ops, options.optimizer);
+  let params: tf.Tensor[] = network.paramsFromTorch(
+    ops,
+    network.initTorch(new Rng(options.seed, 'init')),
+  );
+  const dropoutRng = new Rng(options.seed, 'dropout');
+  let disposed = false;
+
+  const alive = () => {
+    if (disposed) throw new Error('this trainer has been disposed');
+  };
+
+  /** Batch mean loss (and accuracy) as a [1] or [2] tensor. */
+  const stats = (out: tf.Tensor, target: tf.Tensor, value: tf.Tensor): tf.Tensor =>
+    loss.accuracy ? tf.stack([value, loss.accuracy(ops, out, target)]) : tf.reshape(value, [1]);
+
+  return {
+    parameterCount: network.parameterCount,
+
+    trainStep(x, y) {
+      alive();
+      checkBatch(network, loss, x, y);
+      const { next, numbers } = tf.tidy(() => {
+        const target = prepareTarget(y);
+        const { out, caches } = network.forward(ops, params, engineInput(x), {
+          training: true,
+          rng: dropoutRng,
+        });
+        const { value, gradient } = loss.valueAndGradient(ops, out, target);
+        const grads = network.backward(ops, params, caches, gradient);
+        return { next: optimizer.step(params, grads), numbers: stats(out, target, value) };
+      });
+      const values = numbers.dataSync();
+      numbers.dispose();
+      tf.dispose(params);
+      params = next;
+      return toResult(values);
+    },
+
+    evaluate(x, y) {
+      alive();
+      const n = checkBatch(network, loss, x, y);
+      const sums = [0, 0];
+      for (let start = 0; start < n; start += EVAL_CHUNK) {
+        const size = Math.min(EVAL_CHUNK, n - start);
+        const numbers = tf.tidy(() => {
+          const xs = tf.slice(x, start, size);
+          const ys = tf.slice(y, start, size);
+          const target = prepareTarget(ys);
+          const { out } = network.forward(ops, params, engineInput(xs), { training: false });
+          return stats(out, target, loss.value(ops, out, target));
+        });
+        numbers.dataSync().forEach((v, i) => (sums[i] += v * size));
+        numbers.dispose();
+      }
+      return toResult(loss.accuracy ? [sums[0] / n, sums[1] / n] : [sums[0] / n]);
+    },
+
+    readParameters() {
+      alive();
+      const torch = network.paramsToTorch(ops, params);
+      return network.params.map((p, i) => ({
+        name: `model[${p.layer}].${p.name}`,
+        shape: [...p.torchShape],
+        data: Float32Array.from(torch[i]),
+      }));
+    },
+
+    loadParameters(values) {
+      alive();
+      if (values.length !== network.params.length) {
+        throw new Error(`expected ${network.params.length} parameter arrays, got ${values.length}`);
+      }
+      network.params.forEach((p, i) => {
+        const size = p.torchShape.reduce((a, b) => a * b, 1);
+        if (values[i].length !== size) {
+          throw new Error(
+            `parameter model[${p.layer}].${p.name}: expected ${size} values for shape ${formatShape(p.torchShape)}, got ${values[i].length}`,
+          );
+        }
+      });
+      const next = network.paramsFromTorch(ops, values);
+      tf.dispose(params);
+      params = next;
+    },
+
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      tf.dispose(params);
+      optimizer.dispose();
+    },
+  };
+}
+
+function toResult(values: ArrayLike<number>): BatchResult {
+  return values.length > 1 ? { loss: values[0], accuracy: values[1] } : { loss: values[0] };
+}
+
+function engineInput(x: tf.Tensor): tf.Tensor {
+  return batchToEngine(ops, x.dtype === 'float32' ? x : tf.cast(x, 'float32'));
+}
+
+/** Targets as the loss modules take them: float class indices [N] or float [N, C]. */
+function prepareTarget(y: tf.Tensor): tf.Tensor {
+  return y.dtype === 'float32' ? y : tf.cast(y, 'float32');
+}
+
+/** Checks shapes (and class labels) of a batch; returns N. */
+function checkBatch(network: Network, loss: LossModule, x: tf.Tensor, y: tf.Tensor): number {
+  const n = x.shape[0];
+  const expectedX = [n, ...network.inputShape];
+  if (x.rank !== expectedX.length || x.shape.some((d, i) => d !== expectedX[i])) {
+    throw new Error(
+      `input batch has shape ${formatShape(x.shape)}, expected [N, ${network.inputShape.join(', ')}]`,
+    );
+  }
+  if (n === 0) throw new Error('empty batch');
+  const outputs = network.outputShape[0];
+  if (loss.name === 'cross_entropy') {
+    if (y.rank !== 1 || y.shape[0] !== n) {
+      throw new Error(`labels have shape ${formatShape(y.shape)}, expected [${n}] class indices`);
+    }
+    const labels = y.dataSync();
+    for (let i = 0; i < labels.length; i++) {
+      const c = labels[i];
+      if (!Number.isInteger(c) || c < 0 || c >= outputs) {
+        throw new Error(
+          `label ${c} of sample ${i} is not a class index in [0, ${outputs - 1}] (the model has ${outputs} outputs)`,
+        );
+      }
+    }
+  } else if (y.rank !== 2 || y.shape[0] !== n || y.shape[1] !== outputs) {
+    throw new Error(`targets have shape ${formatShape(y.shape)}, expected [${n}, ${outputs}]`);
+  }
+  return n;
+}

@@ -1,0 +1,32 @@
+// One entry point per question: what a data source looks like (for validation, cheap and
+// synchronous) and the data itself (for a run).
+import type { DataSpec } from '../../protocol/definition';
+import type { DataFacts, Dataset } from './dataset';
+import { idxFacts, loadIdxDataset } from './idx-dataset';
+import { loadMnist, mnistFacts } from './mnist';
+import { generateSynthetic, syntheticFacts } from './synthetic';
+
+/** Shape, task and sizes of the data; reads only IDX headers and label files. Throws
+ *  IdxDataError (with the definition field to blame) for unusable IDX files. */
+export function dataFacts(spec: DataSpec, baseDir: string): DataFacts {
+  switch (spec.source) {
+    case 'mnist':
+      return mnistFacts(spec);
+    case 'synthetic':
+      return syntheticFacts(spec);
+    case 'idx':
+      return idxFacts(spec, baseDir);
+  }
+}
+
+/** Loads (or generates) the data for a run. `baseDir` resolves relative IDX paths. */
+export async function loadDataset(spec: DataSpec, seed: number, baseDir: string): Promise<Dataset> {
+  switch (spec.source) {
+    case 'mnist':
+      return loadMnist(spec);
+    case 'synthetic':
+      return generateSynthetic(spec, seed);
+    case 'idx':
+      return loadIdxDataset(spec, baseDir);
+  }
+}

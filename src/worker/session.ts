@@ -1,0 +1,352 @@
+// One training session: takes WorkerCommands, emits WorkerMessages. Independent of
+// worker_threads (src/worker/index.ts wires it to a parentPort), so it can be tested directly.
+//
+// It never waits on the host: steps run one per event-loop turn (setImmediate), so commands
+// are handled between any two steps and a pause takes effect within one step.
+import * as tf from '@tensorflow/tfjs';
+import { dirname, resolve } from 'node:path';
+import { version as appVersion } from '../../package.json';
+import { formatIssue, type RunDefinition } from '../protocol/definition';
+import {
+  LOG_FORMAT,
+  LOG_VERSION,
+  type BackendReport,
+  type BodyRecord,
+  type EventRecord,
+  type HeaderRecord,
+  type RunEventKind,
+} from '../protocol/records';
+import type { RunState, WorkerCommand, WorkerMessage } from '../protocol/worker';
+import { createTrainer, type Trainer } from '../vivit';
+import { chooseBackend, describeBackend } from './backend';
+import { BatchSource, type TensorBatch } from './data/batches';
+import type { Dataset } from './data/dataset';
+import { loadDataset } from './data/load';
+import { checkDefinitionAgainstData } from './definition/fit';
+
+export type Emit = (message: WorkerMessage) => void;
+
+/** Steps over which samples/s is averaged. */
+const THROUGHPUT_WINDOW = 20;
+
+interface Run {
+  definition: RunDefinition;
+  trainer: Trainer;
+  batches: BatchSource;
+  evalSet: TensorBatch;
+  maxSteps: number;
+  /** Optimizer steps taken so far. */
+  step: number;
+  state: 'running' | 'paused';
+  /** Active (unpaused) milliseconds accumulated before `runningSince`. */
+  activeMs: number;
+  /** performance.now() when the run last entered 'running'. */
+  runningSince: number;
+  recent: { ms: number; samples: number }[];
+  lastEvalStep: number;
+  tickScheduled: boolean;
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export class TrainingSession {
+  private run: Run | undefined;
+  /** Bumped by every start/stop, so a preparation that is overtaken abandons itself. */
+  private generation = 0;
+  private preparing: { paused: boolean } | undefined;
+  private lastState: RunState = 'idle';
+
+  constructor(private readonly emit: Emit) {}
+
+  handle(command: WorkerCommand): void {
+    switch (command.type) {
+      case 'start':
+        void this.start(command);
+        return;
+      case 'pause':
+        if (this.preparing) this.preparing.paused = true;
+        else if (this.run?.state === 'running') this.pause(this.run);
+        return;
+      case 'resume':
+        if (this.preparing) this.preparing.paused = false;
+        else if (this.run?.state === 'paused') this.resume(this.run);
+        return;
+      case 'step':
+        if (this.run?.state === 'paused') this.singleStep(this.run);
+        return;
+      case 'stop':
+        this.stop();
+        return;
+      default:
+        this.emit({ type: 'error', message: `unknown command ${JSON.stringify(command)}` });
+    }
+  }
+
+  /** The current state, for tests and the host's bookkeeping. */
+  get state(): RunState {
+    return this.lastState;
+  }
+
+  // ------------------------------------------------------------------ start
+
+  private async start(command: Extract<WorkerCommand, { type: 'start' }>): Promise<void> {
+    if (this.run || this.preparing) this.stop();
+    const generation = ++this.generation;
+    const preparing = { paused: command.paused ?? false };
+    this.preparing = preparing;
+    const current = () => this.generation === generation;
+    const definition = command.definition;
+    let dataset: Dataset | undefined;
+    let trainer: Trainer | undefined;
+    let evalSet: TensorBatch | undefined;
+    try {
+      this.emit({ type: 'status', message: 'choosing a compute backend…' });
+      const backend = await chooseBackend();
+      if (!current()) return;
+      this.emit({ type: 'status', message: describeBackend(backend) });
+
+      this.emit({ type: 'status', message: `loading ${definition.data.source} data…` });
+      const baseDir = command.definitionPath ? dirname(resolve(command.definitionPath)) : process.cwd();
+      dataset = await loadDataset(definition.data, definition.seed, baseDir);
+      if (!current()) return;
+      const issues = checkDefinitionAgainstData(definition, {
+        inputShape: dataset.inputShape,
+        task: dataset.task,
+        outputs: dataset.outputs,
+        trainCount: dataset.train.count,
+        testCount: dataset.test.count,
+        label: dataset.description,
+      });
+      if (issues.length > 0) {
+        throw new Error(`the definition does not fit the data: ${issues.map((i) => formatIssue(i)).join('; ')}`);
+      }
+
+      this.emit({ type: 'status', message: `building the model (${dataset.description})…` });
+      trainer = createTrainer({
+        layers: definition.model,
+        inputShape: dataset.inputShape,
+        loss: definition.loss,
+        optimizer: definition.optimizer,
+        seed: definition.seed,
+      });
+      const batches = new BatchSource(dataset, definition.loss, definition.batch_size, definition.seed);
+      evalSet = batches.evalSet(definition.eval.samples);
+      const maxSteps =
+        command.maxSteps ?? definition.steps ?? (definition.epochs ?? 1) * batches.batchesPerEpoch;
+
+      const header = this.header(definition, command.definitionPath, backend, trainer, dataset);
+      this.preparing = undefined;
+      this.run = {
+        definition,
+        trainer,
+        batches,
+        evalSet,
+        maxSteps,
+        step: 0,
+        state: preparing.paused ? 'paused' : 'running',
+        activeMs: 0,
+        runningSince: performance.now(),
+        recent: [],
+        lastEvalStep: -1,
+        tickScheduled: false,
+      };
+      this.emit({ type: 'header', header });
+      this.event(0, 'started');
+      this.setState(this.run.state, 0);
+      this.schedule(this.run);
+    } catch (e) {
+      trainer?.dispose();
+      if (evalSet) tf.dispose([evalSet.x, evalSet.y]);
+      if (!current()) return;
+      this.preparing = undefined;
+      const message = `cannot start the run: ${errorText(e)}`;
+      this.emit({ type: 'error', message });
+      this.setState('error', 0, message);
+    }
+  }
+
+  private header(
+    definition: RunDefinition,
+    definitionPath: string | undefined,
+    backend: BackendReport,
+    trainer: Trainer,
+    dataset: Dataset,
+  ): HeaderRecord {
+    const versions: Record<string, string> = {
+      app: appVersion,
+      node: process.versions.node,
+      v8: process.versions.v8,
+      tfjs: tf.version.tfjs ?? tf.version_core,
+    };
+    if (process.versions.electron) versions.electron = process.versions.electron;
+    const header: HeaderRecord = {
+      type: 'header',
+      format: LOG_FORMAT,
+      version: LOG_VERSION,
+      name: definition.name,
+      definition,
+      backend,
+      versions,
+      startTime: new Date().toISOString(),
+      parameterCount: trainer.parameterCount,
+      trainSamples: dataset.train.count,
+      testSamples: dataset.test.count,
+    };
+    if (definitionPath) header.definitionPath = definitionPath;
+    return header;
+  }
+
+  // ------------------------------------------------------------------ state changes
+
+  private setState(state: RunState, step: number, message?: string): void {
+    this.lastState = state;
+    this.emit(message ? { type: 'state', state, step, message } : { type: 'state', state, step });
+  }
+
+  private record(record: BodyRecord): void {
+    this.emit({ type: 'record', record });
+  }
+
+  private event(step: number, kind: RunEventKind, message?: string): void {
+    const record: EventRecord = { type: 'event', step, kind, time: new Date().toISOString() };
+    if (message) record.message = message;
+    this.record(record);
+  }
+
+  private pause(run: Run, message?: string): void {
+    run.activeMs += performance.now() - run.runningSince;
+    run.state = 'paused';
+    if (!message) this.event(run.step, 'paused');
+    this.setState('paused', run.step, message);
+  }
+
+  private resume(run: Run): void {
+    run.state = 'running';
+    run.runningSince = performance.now();
+    this.event(run.step, 'resumed');
+    this.setState('running', run.step);
+    this.schedule(run);
+  }
+
+  private stop(): void {
+    this.generation++;
+    if (this.preparing) {
+      this.preparing = undefined;
+      this.setState('stopped', 0);
+      return;
+    }
+    const run = this.run;
+    if (!run) return;
+    this.event(run.step, 'stopped');
+    this.end(run);
+    this.setState('stopped', run.step);
+  }
+
+  /** Releases the run's tensors; the session is ready for a new start. */
+  private end(run: Run): void {
+    if (this.run === run) this.run = undefined;
+    run.trainer.dispose();
+    tf.dispose([run.evalSet.x, run.evalSet.y]);
+  }
+
+  private fail(run: Run, e: unknown): void {
+    const message = `step ${run.step + 1} failed: ${errorText(e)}`;
+    this.event(run.step, 'error', message);
+    this.end(run);
+    this.emit({ type: 'error', message, step: run.step });
+    this.setState('error', run.step, message);
+  }
+
+  // ------------------------------------------------------------------ stepping
+
+  private schedule(run: Run): void {
+    if (run.tickScheduled || run.state !== 'running') return;
+    run.tickScheduled = true;
+    setImmediate(() => {
+      run.tickScheduled = false;
+      if (this.run !== run || run.state !== 'running') return;
+      this.advance(run);
+      this.schedule(run);
+    });
+  }
+
+  private singleStep(run: Run): void {
+    const t0 = performance.now();
+    this.advance(run);
+    run.activeMs += performance.now() - t0;
+  }
+
+  /** Seconds since the start, not counting paused time. */
+  private elapsed(run: Run): number {
+    const running = run.state === 'running' ? performance.now() - run.runningSince : 0;
+    return (run.activeMs + running) / 1000;
+  }
+
+  /** One optimizer step plus whatever records it triggers (epoch end, eval, finish). */
+  private advance(run: Run): void {
+    try {
+      const t0 = performance.now();
+      const stepIndex = run.step;
+      const batch = run.batches.batch(stepIndex);
+      let result;
+      try {
+        result = run.trainer.trainStep(batch.x, batch.y);
+      } finally {
+        tf.dispose([batch.x, batch.y]);
+      }
+      const stepMs = performance.now() - t0;
+      run.step++;
+
+      if (!Number.isFinite(result.loss)) {
+        const what = Number.isNaN(result.loss) ? 'NaN' : 'Inf';
+        const message = `loss became ${what} at step ${run.step}; paused`;
+        this.event(run.step, 'error', message);
+        if (run.state === 'running') this.pause(run, message);
+        else this.setState('paused', run.step, message);
+        return;
+      }
+
+      run.recent.push({ ms: stepMs, samples: batch.count });
+      if (run.recent.length > THROUGHPUT_WINDOW) run.recent.shift();
+      const windowMs = run.recent.reduce((s, r) => s + r.ms, 0);
+      const windowSamples = run.recent.reduce((s, r) => s + r.samples, 0);
+      const record: BodyRecord = {
+        type: 'step',
+        step: run.step,
+        epoch: run.batches.epochOf(stepIndex),
+        loss: result.loss,
+        time: this.elapsed(run),
+        stepMs,
+        samplesPerSec: windowMs > 0 ? (windowSamples * 1000) / windowMs : 0,
+      };
+      if (result.accuracy !== undefined) record.accuracy = result.accuracy;
+      this.record(record);
+
+      if (run.step % run.batches.batchesPerEpoch === 0) {
+        this.record({ type: 'epoch', epoch: run.step / run.batches.batchesPerEpoch - 1, step: run.step });
+      }
+      const finished = run.step >= run.maxSteps;
+      if (run.step % run.definition.eval.every === 0 || finished) this.evaluate(run);
+      if (finished) {
+        this.event(run.step, 'finished');
+        this.end(run);
+        this.setState('finished', run.step);
+      } else if (run.state === 'paused') {
+        this.setState('paused', run.step);
+      }
+    } catch (e) {
+      this.fail(run, e);
+    }
+  }
+
+  private evaluate(run: Run): void {
+    if (run.lastEvalStep === run.step) return;
+    run.lastEvalStep = run.step;
+    const result = run.trainer.evaluate(run.evalSet.x, run.evalSet.y);
+    const record: BodyRecord = { type: 'eval', step: run.step, loss: result.loss, samples: run.evalSet.count };
+    if (result.accuracy !== undefined) record.accuracy = result.accuracy;
+    this.record(record);
+  }
+}

@@ -1,0 +1,35 @@
+// Stand-in for vue-echarts' VChart: ECharts needs a real canvas, which happy-dom lacks (the
+// browser e2e test drives the real chart). It records every setOption call and keeps the
+// merged series data so getOption() answers like ECharts does for what the panel uses.
+import { defineComponent, h } from 'vue';
+
+export interface SetOptionCall {
+  option: { series?: { id: string; data?: unknown[] }[] };
+  opts?: { notMerge?: boolean };
+}
+
+export const chartCalls: SetOptionCall[] = [];
+
+export const VChartStub = defineComponent({
+  name: 'VChartStub',
+  props: { option: Object, initOptions: Object, manualUpdate: Boolean, autoresize: Boolean },
+  setup(props, { expose }) {
+    let series = new Map<string, { id: string; name?: string; data: unknown[] }>();
+    const apply = (option: SetOptionCall['option'], notMerge: boolean): void => {
+      if (notMerge) series = new Map();
+      for (const s of option.series ?? []) {
+        const prev = series.get(s.id);
+        series.set(s.id, { ...prev, ...s, data: s.data ?? prev?.data ?? [] });
+      }
+    };
+    apply(props.option as SetOptionCall['option'], true);
+    expose({
+      setOption(option: SetOptionCall['option'], opts?: SetOptionCall['opts']) {
+        chartCalls.push({ option, opts });
+        apply(option, opts?.notMerge === true);
+      },
+      getOption: () => ({ series: [...series.values()] }),
+    });
+    return () => h('div', { class: 'chart-stub' });
+  },
+});

@@ -1,0 +1,82 @@
+// @vitest-environment happy-dom
+import { describe, expect, it } from 'vitest';
+import {
+  buildPerformanceOption,
+  seriesUpdate,
+  tooltipFormatter,
+} from '../../src/renderer/src/charts/performanceOption';
+import { PerformanceSeries } from '../../src/renderer/src/charts/performanceSeries';
+import { readPalette } from '../../src/renderer/src/charts/palette';
+import { appendRecords, emptyColumns } from '../../src/renderer/src/stores/columns';
+import { evalRecord, stepRecord, steps } from './fixtures';
+
+function seriesFrom(records: Parameters<typeof appendRecords>[1]) {
+  const columns = emptyColumns();
+  appendRecords(columns, records);
+  const series = new PerformanceSeries();
+  series.sync(columns, 1, { smoothing: 0.5, logStep: false, logLoss: false });
+  return series;
+}
+
+describe('performance chart option', () => {
+  it('has a loss grid and, for classification, an accuracy grid sharing the step zoom', () => {
+    const option = buildPerformanceOption(
+      seriesFrom([...steps(1, 10), evalRecord(10)]),
+      { smoothing: 0.5, logStep: true, logLoss: true },
+      readPalette(),
+    );
+    const xAxis = option.xAxis as { type: string }[];
+    const yAxis = option.yAxis as { type: string; name: string }[];
+    expect(xAxis.map((a) => a.type)).toEqual(['log', 'log']);
+    expect(yAxis.map((a) => [a.name, a.type])).toEqual([
+      ['loss', 'log'],
+      ['accuracy', 'value'],
+    ]);
+    const zoom = option.dataZoom as { xAxisIndex: number[] }[];
+    expect(zoom.every((z) => z.xAxisIndex.join() === '0,1')).toBe(true);
+    const ids = (option.series as { id: string; sampling?: string }[]).map((s) => s.id);
+    expect(ids).toEqual([
+      'trainLoss',
+      'trainLossSmooth',
+      'evalLoss',
+      'trainAccuracy',
+      'trainAccuracySmooth',
+      'evalAccuracy',
+    ]);
+    expect((option.series as { sampling?: string }[])[0].sampling).toBe('lttb');
+  });
+
+  it('regression runs get the loss grid only', () => {
+    const series = seriesFrom([stepRecord(1, 1, null), stepRecord(2, 0.5, null)]);
+    const option = buildPerformanceOption(
+      series,
+      { smoothing: 0.5, logStep: false, logLoss: false },
+      readPalette(),
+    );
+    expect((option.grid as unknown[]).length).toBe(1);
+    expect((seriesUpdate(series).series as { id: string }[]).map((s) => s.id)).toEqual([
+      'trainLoss',
+      'trainLossSmooth',
+      'evalLoss',
+    ]);
+  });
+
+  it('the data patch carries every point, keyed by series id', () => {
+    const series = seriesFrom(steps(1, 25));
+    const patch = seriesUpdate(series).series as { id: string; data: [number, number][] }[];
+    expect(patch[0].data.length).toBe(25);
+    expect(patch[0].data[24]).toEqual([25, 2 / 25]);
+  });
+
+  it('tooltips show exact values and the step of a nearby evaluation', () => {
+    const html = tooltipFormatter([
+      { seriesId: 'trainLoss', seriesName: 'train', axisValue: 12, value: [12, 0.123456789], marker: '' },
+      { seriesId: 'evalLoss', seriesName: 'held-out', axisValue: 12, value: [10, 0.2], marker: '' },
+      { seriesId: 'evalAccuracy', seriesName: 'held-out', axisValue: 12, value: [10, 0.9125], marker: '' },
+    ]);
+    expect(html).toContain('step 12');
+    expect(html).toContain('train loss</span><b class="tt-value">0.123457</b>');
+    expect(html).toContain('held-out loss</span><b class="tt-value">0.2</b> <span class="tt-at">@10</span>');
+    expect(html).toContain('held-out accuracy</span><b class="tt-value">91.25%</b>');
+  });
+});

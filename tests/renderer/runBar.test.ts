@@ -1,0 +1,123 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApp, nextTick, type App } from 'vue';
+import { createPinia, setActivePinia } from 'pinia';
+import RunBar from '../../src/renderer/src/components/RunBar.vue';
+import { ACTIONS_KEY, type AppActions } from '../../src/renderer/src/actions';
+import { availableCommands } from '../../src/renderer/src/runControls';
+import { applyHostEvent } from '../../src/renderer/src/stores/dispatch';
+import { useUiStore } from '../../src/renderer/src/stores/ui';
+import type { RunState } from '../../src/protocol/worker';
+import type { RunCommand } from '../../src/protocol/host';
+import { definition, header, snapshot } from './fixtures';
+
+let app: App;
+let root: HTMLElement;
+let calls: string[];
+
+beforeEach(() => {
+  calls = [];
+  const pinia = createPinia();
+  setActivePinia(pinia);
+  const actions: AppActions = {
+    command: (c) => void calls.push(`command:${c}`),
+    loadExample: (p) => void calls.push(`example:${p}`),
+    loadDefinitionFile: async (f) => void calls.push(`definition:${f.name}`),
+    openLogFile: async (f) => void calls.push(`log:${f.name}`),
+    saveLog: async () => void calls.push('save'),
+  };
+  root = document.createElement('div');
+  document.body.append(root);
+  app = createApp(RunBar);
+  app.use(pinia);
+  app.provide(ACTIONS_KEY, actions);
+  app.mount(root);
+});
+
+afterEach(() => {
+  app.unmount();
+  root.remove();
+});
+
+const button = (c: string) => root.querySelector<HTMLButtonElement>(`[data-testid=btn-${c}]`);
+/** Enabled state of each command button shown; absent buttons are reported as such. */
+function shown(): Record<string, boolean | 'absent'> {
+  const out: Record<string, boolean | 'absent'> = {};
+  for (const c of ['start', 'pause', 'resume', 'step', 'stop']) {
+    const b = button(c);
+    out[c] = b ? !b.disabled : 'absent';
+  }
+  return out;
+}
+
+async function load(state: RunState, valid = true): Promise<void> {
+  useUiStore().setConnection({ phase: 'open' });
+  applyHostEvent(
+    snapshot({
+      definition: valid
+        ? { name: 'mnist-mlp.yaml', text: '', definition, issues: [] }
+        : { name: 'bad.yaml', text: '', issues: [{ path: 'lr', message: 'must be > 0' }] },
+      header: state === 'idle' ? undefined : header(),
+      state,
+      step: state === 'idle' ? 0 : 12,
+      source: state === 'idle' ? 'none' : 'live',
+    }),
+  );
+  await nextTick();
+}
+
+describe('run bar', () => {
+  it.each<[RunState, Record<string, boolean | 'absent'>]>([
+    ['idle', { start: true, pause: false, resume: 'absent', step: false, stop: false }],
+    ['running', { start: false, pause: true, resume: 'absent', step: false, stop: true }],
+    ['paused', { start: false, pause: 'absent', resume: true, step: true, stop: true }],
+    ['stopped', { start: true, pause: false, resume: 'absent', step: false, stop: false }],
+    ['finished', { start: true, pause: false, resume: 'absent', step: false, stop: false }],
+    ['error', { start: true, pause: false, resume: 'absent', step: false, stop: false }],
+  ])('in state %s enables the right buttons', async (state, expected) => {
+    await load(state);
+    expect(shown()).toEqual(expected);
+    expect(root.querySelector('[data-testid=run-state]')?.textContent?.trim().toLowerCase()).toBe(state);
+  });
+
+  it('cannot start an invalid definition, and nothing works while disconnected', async () => {
+    await load('idle', false);
+    expect(button('start')!.disabled).toBe(true);
+    await load('running');
+    useUiStore().setConnection({ phase: 'disconnected', retryInMs: 500, attempt: 1 });
+    await nextTick();
+    expect(Object.values(shown()).filter((v) => v === true)).toEqual([]);
+    expect(root.querySelector<HTMLButtonElement>('[data-testid=save-log]')!.disabled).toBe(true);
+  });
+
+  it('sends the commands and shows name, step, total and backend', async () => {
+    await load('running');
+    button('pause')!.click();
+    button('stop')!.click();
+    expect(calls).toEqual(['command:pause', 'command:stop']);
+    expect(root.querySelector('[data-testid=definition-name]')?.textContent?.trim()).toBe('MNIST MLP');
+    expect(root.querySelector('[data-testid=step-counter]')?.textContent).toBe('12');
+    expect(root.textContent).toContain('/ 20'); // 2 epochs × ceil(1000 / 100)
+    const backend = root.querySelector('[data-testid=backend]')!.textContent!;
+    expect(backend).toContain('wasm');
+    expect(backend).toContain('tensorflow-gpu skipped — package @tensorflow/tfjs-node-gpu is not installed');
+  });
+
+  it('loads examples and files through the actions', async () => {
+    await load('idle');
+    const select = root.querySelector<HTMLSelectElement>('[data-testid=example-select]')!;
+    select.value = '/examples/mnist-mlp.yaml';
+    select.dispatchEvent(new Event('change'));
+    const input = root.querySelector<HTMLInputElement>('[data-testid=open-log-input]')!;
+    Object.defineProperty(input, 'files', { value: [new File(['{}'], 'run.jsonl')], configurable: true });
+    input.dispatchEvent(new Event('change'));
+    await nextTick();
+    expect(calls).toEqual(['example:/examples/mnist-mlp.yaml', 'log:run.jsonl']);
+  });
+
+  it('the command table matches the buttons', () => {
+    const all: RunCommand[] = ['start', 'pause', 'resume', 'step', 'stop'];
+    const c = availableCommands({ state: 'paused', connected: true, definitionValid: false });
+    expect(all.filter((k) => c[k])).toEqual(['resume', 'step', 'stop']);
+  });
+});
