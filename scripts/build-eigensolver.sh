@@ -40,7 +40,7 @@ trap 'rm -rf "$tmp"' EXIT
 emcc "${flags[@]}" -o "$tmp/eigensolver.wasm" "$dir/eigensolver.cpp"
 cp "$tmp/eigensolver.wasm" "$dir/eigensolver.wasm"
 
-emcc_version="$(emcc --version | head -n 1)"
+emcc_version="emscripten $(emcc -dumpversion)"
 eigen_version="$(sed -n 's/^#define EIGEN_\(WORLD\|MAJOR\|MINOR\)_VERSION \([0-9]*\)/\2/p' \
   "$eigen_include/Eigen/src/Core/util/Macros.h" | paste -sd. -)"
 sha="$(sha256sum "$dir/eigensolver.wasm" | cut -d' ' -f1)"

@@ -74,7 +74,15 @@ if (!electron.path) {
   );
   await serveInBrowser();
 } else {
-  const child = spawn(electron.path, [root], { cwd: root, stdio: 'inherit' });
+  const args = [root];
+  // Chromium refuses to run as root unless its OS sandbox is off (containers); say so.
+  if (process.getuid?.() === 0) {
+    console.log(
+      "Running as root: starting Electron with --no-sandbox (Chromium's OS sandbox is off).",
+    );
+    args.unshift('--no-sandbox');
+  }
+  const child = spawn(electron.path, args, { cwd: root, stdio: 'inherit' });
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
   // The terminal's Ctrl-C reaches Electron too; just wait for it to quit.
   process.on('SIGINT', () => {});

@@ -163,7 +163,16 @@ ipcMain.on(IPC_CHANNELS.request, (event, raw: unknown) => {
 });
 
 app.on('window-all-closed', () => app.quit());
-app.on('will-quit', () => void core.dispose());
+// Quitting mid-run: stop the run first so its log ends with a 'stopped' record, then quit.
+let shutDown = false;
+app.on('will-quit', (event) => {
+  if (shutDown) return;
+  event.preventDefault();
+  void core.shutdown().finally(() => {
+    shutDown = true;
+    app.quit();
+  });
+});
 
 void app.whenReady().then(async () => {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) =>

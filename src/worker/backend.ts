@@ -6,7 +6,12 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendName, BackendReport } from '../protocol/records';
 import { initWasmBackend } from '../vivit/backend-wasm';
 
-export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_ORDER: readonly BackendName[] = [
+  'tensorflow-gpu',
+  'tensorflow',
+  'wasm',
+  'cpu',
+];
 
 /** The name tfjs registers each backend under. */
 const TFJS_NAME: Record<BackendName, string> = {
@@ -22,13 +27,20 @@ const NATIVE_PACKAGE: Partial<Record<BackendName, string>> = {
 };
 
 function firstLine(e: unknown): string {
-  const text = e instanceof Error ? e.message : typeof e === 'object' && e && 'message' in e ? String(e.message) : String(e);
+  const text =
+    e instanceof Error
+      ? e.message
+      : typeof e === 'object' && e && 'message' in e
+        ? String(e.message)
+        : String(e);
   return text.split('\n')[0].trim();
 }
 
 function isModuleNotFound(e: unknown, pkg: string): boolean {
   const code = (e as { code?: string } | undefined)?.code;
-  return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && firstLine(e).includes(pkg);
+  return (
+    (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && firstLine(e).includes(pkg)
+  );
 }
 
 /** Tries to make `backend` the active one; resolves to undefined on success or the reason. */
@@ -40,9 +52,12 @@ async function tryBackend(backend: BackendName): Promise<string | undefined> {
         // A variable specifier keeps bundlers from trying to resolve the optional package.
         await import(/* @vite-ignore */ pkg);
       } catch (e) {
-        return isModuleNotFound(e, pkg) ? 'not installed (optional dependency)' : `failed to load: ${firstLine(e)}`;
+        return isModuleNotFound(e, pkg)
+          ? 'not installed (optional dependency)'
+          : `failed to load: ${firstLine(e)}`;
       }
-      if (!tf.findBackendFactory('tensorflow')) return 'loaded, but registered no tensorflow backend';
+      if (!tf.findBackendFactory('tensorflow'))
+        return 'loaded, but registered no tensorflow backend';
     }
     if (backend === 'wasm') {
       await initWasmBackend(); // the engine's helper: locates the .wasm binaries when bundled
@@ -67,7 +82,9 @@ function forcedBackend(): BackendName | undefined {
   const value = process.env.VIVIT_BACKEND?.trim();
   if (!value) return undefined;
   if ((BACKEND_ORDER as readonly string[]).includes(value)) return value as BackendName;
-  throw new Error(`VIVIT_BACKEND=${value} is not a backend; use one of ${BACKEND_ORDER.join(', ')}`);
+  throw new Error(
+    `VIVIT_BACKEND=${value} is not a backend; use one of ${BACKEND_ORDER.join(', ')}`,
+  );
 }
 
 let chosen: Promise<BackendReport> | undefined;
@@ -93,10 +110,13 @@ async function selectBackend(): Promise<BackendReport> {
     }
     const reason = await tryBackend(backend);
     if (reason === undefined) return { chosen: backend, skipped };
-    if (forced) throw new Error(`backend ${forced} (forced by VIVIT_BACKEND) is not available: ${reason}`);
+    if (forced)
+      throw new Error(`backend ${forced} (forced by VIVIT_BACKEND) is not available: ${reason}`);
     skipped.push({ backend, reason });
   }
-  throw new Error(`no tfjs backend works: ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}`);
+  throw new Error(
+    `no tfjs backend works: ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}`,
+  );
 }
 
 /** One line for status messages, e.g. "backend wasm (tensorflow-gpu: not installed ...)". */

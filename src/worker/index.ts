@@ -25,13 +25,19 @@ const session = new TrainingSession(post);
 
 port.on('message', (value: unknown) => {
   if (!isCommand(value)) {
-    post({ type: 'error', message: `the worker received an invalid command: ${JSON.stringify(value)}` });
+    post({
+      type: 'error',
+      message: `the worker received an invalid command: ${JSON.stringify(value)}`,
+    });
     return;
   }
   try {
     session.handle(value);
   } catch (e) {
-    post({ type: 'error', message: `the worker failed: ${e instanceof Error ? e.message : String(e)}` });
+    post({
+      type: 'error',
+      message: `the worker failed: ${e instanceof Error ? e.message : String(e)}`,
+    });
   }
 });
 
@@ -39,5 +45,8 @@ process.on('uncaughtException', (e) => {
   post({ type: 'error', message: `the worker failed: ${e.message}` });
 });
 process.on('unhandledRejection', (e) => {
-  post({ type: 'error', message: `the worker failed: ${e instanceof Error ? e.message : String(e)}` });
+  post({
+    type: 'error',
+    message: `the worker failed: ${e instanceof Error ? e.message : String(e)}`,
+  });
 });

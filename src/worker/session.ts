@@ -108,7 +108,9 @@ export class TrainingSession {
       this.emit({ type: 'status', message: describeBackend(backend) });
 
       this.emit({ type: 'status', message: `loading ${definition.data.source} data…` });
-      const baseDir = command.definitionPath ? dirname(resolve(command.definitionPath)) : process.cwd();
+      const baseDir = command.definitionPath
+        ? dirname(resolve(command.definitionPath))
+        : process.cwd();
       dataset = await loadDataset(definition.data, definition.seed, baseDir);
       if (!current()) return;
       const issues = checkDefinitionAgainstData(definition, {
@@ -120,7 +122,9 @@ export class TrainingSession {
         label: dataset.description,
       });
       if (issues.length > 0) {
-        throw new Error(`the definition does not fit the data: ${issues.map((i) => formatIssue(i)).join('; ')}`);
+        throw new Error(
+          `the definition does not fit the data: ${issues.map((i) => formatIssue(i)).join('; ')}`,
+        );
       }
 
       this.emit({ type: 'status', message: `building the model (${dataset.description})…` });
@@ -131,7 +135,12 @@ export class TrainingSession {
         optimizer: definition.optimizer,
         seed: definition.seed,
       });
-      const batches = new BatchSource(dataset, definition.loss, definition.batch_size, definition.seed);
+      const batches = new BatchSource(
+        dataset,
+        definition.loss,
+        definition.batch_size,
+        definition.seed,
+      );
       evalSet = batches.evalSet(definition.eval.samples);
       const maxSteps =
         command.maxSteps ?? definition.steps ?? (definition.epochs ?? 1) * batches.batchesPerEpoch;
@@ -325,7 +334,11 @@ export class TrainingSession {
       this.record(record);
 
       if (run.step % run.batches.batchesPerEpoch === 0) {
-        this.record({ type: 'epoch', epoch: run.step / run.batches.batchesPerEpoch - 1, step: run.step });
+        this.record({
+          type: 'epoch',
+          epoch: run.step / run.batches.batchesPerEpoch - 1,
+          step: run.step,
+        });
       }
       const finished = run.step >= run.maxSteps;
       if (run.step % run.definition.eval.every === 0 || finished) this.evaluate(run);
@@ -345,7 +358,12 @@ export class TrainingSession {
     if (run.lastEvalStep === run.step) return;
     run.lastEvalStep = run.step;
     const result = run.trainer.evaluate(run.evalSet.x, run.evalSet.y);
-    const record: BodyRecord = { type: 'eval', step: run.step, loss: result.loss, samples: run.evalSet.count };
+    const record: BodyRecord = {
+      type: 'eval',
+      step: run.step,
+      loss: result.loss,
+      samples: run.evalSet.count,
+    };
     if (result.accuracy !== undefined) record.accuracy = result.accuracy;
     this.record(record);
   }

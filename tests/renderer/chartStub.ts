@@ -4,7 +4,7 @@
 import { defineComponent, h } from 'vue';
 
 export interface SetOptionCall {
-  option: { series?: { id: string; data?: unknown[] }[] };
+  option: { series?: { id: string; data?: ArrayLike<number> }[] };
   opts?: { notMerge?: boolean };
 }
 
@@ -12,9 +12,14 @@ export const chartCalls: SetOptionCall[] = [];
 
 export const VChartStub = defineComponent({
   name: 'VChartStub',
-  props: { option: Object, initOptions: Object, manualUpdate: Boolean, autoresize: Boolean },
+  props: {
+    option: { type: Object, default: () => ({}) },
+    initOptions: { type: Object, default: () => ({}) },
+    manualUpdate: Boolean,
+    autoresize: Boolean,
+  },
   setup(props, { expose }) {
-    let series = new Map<string, { id: string; name?: string; data: unknown[] }>();
+    let series = new Map<string, { id: string; name?: string; data: ArrayLike<number> }>();
     const apply = (option: SetOptionCall['option'], notMerge: boolean): void => {
       if (notMerge) series = new Map();
       for (const s of option.series ?? []) {

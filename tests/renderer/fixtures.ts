@@ -60,7 +60,11 @@ export function stepRecord(
   };
 }
 
-export function evalRecord(step: number, loss = 1.5 / step, accuracy = 0.5 + step / 1000): EvalRecord {
+export function evalRecord(
+  step: number,
+  loss = 1.5 / step,
+  accuracy = 0.5 + step / 1000,
+): EvalRecord {
   return { type: 'eval', step, loss, accuracy, samples: 200 };
 }
 
@@ -70,7 +74,9 @@ export function steps(from: number, to: number): BodyRecord[] {
   return out;
 }
 
-export function snapshot(partial: Partial<Extract<HostEvent, { kind: 'snapshot' }>> = {}): HostEvent {
+export function snapshot(
+  partial: Partial<Extract<HostEvent, { kind: 'snapshot' }>> = {},
+): HostEvent {
   return {
     kind: 'snapshot',
     examples: [{ name: 'MNIST MLP', path: '/examples/mnist-mlp.yaml' }],

@@ -1,6 +1,9 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
-import { createFrameCoalescer, type FrameClock } from '../../src/renderer/src/charts/frameCoalescer';
+import {
+  createFrameCoalescer,
+  type FrameClock,
+} from '../../src/renderer/src/charts/frameCoalescer';
 
 /** A manual animation-frame clock: frames run when the test says so. */
 export function manualClock(): FrameClock & { frame(ms?: number): void; pending(): number } {

@@ -63,20 +63,35 @@ describe('performance chart option', () => {
 
   it('the data patch carries every point, keyed by series id', () => {
     const series = seriesFrom(steps(1, 25));
-    const patch = seriesUpdate(series).series as { id: string; data: [number, number][] }[];
-    expect(patch[0].data.length).toBe(25);
-    expect(patch[0].data[24]).toEqual([25, 2 / 25]);
+    const patch = seriesUpdate(series).series as { id: string; data: Float64Array }[];
+    expect(patch[0].data).toBeInstanceOf(Float64Array);
+    expect(patch[0].data.length).toBe(2 * 25); // interleaved step, loss
+    expect([patch[0].data[48], patch[0].data[49]]).toEqual([25, 2 / 25]);
   });
 
   it('tooltips show exact values and the step of a nearby evaluation', () => {
     const html = tooltipFormatter([
-      { seriesId: 'trainLoss', seriesName: 'train', axisValue: 12, value: [12, 0.123456789], marker: '' },
+      {
+        seriesId: 'trainLoss',
+        seriesName: 'train',
+        axisValue: 12,
+        value: [12, 0.123456789],
+        marker: '',
+      },
       { seriesId: 'evalLoss', seriesName: 'held-out', axisValue: 12, value: [10, 0.2], marker: '' },
-      { seriesId: 'evalAccuracy', seriesName: 'held-out', axisValue: 12, value: [10, 0.9125], marker: '' },
+      {
+        seriesId: 'evalAccuracy',
+        seriesName: 'held-out',
+        axisValue: 12,
+        value: [10, 0.9125],
+        marker: '',
+      },
     ]);
     expect(html).toContain('step 12');
     expect(html).toContain('train loss</span><b class="tt-value">0.123457</b>');
-    expect(html).toContain('held-out loss</span><b class="tt-value">0.2</b> <span class="tt-at">@10</span>');
+    expect(html).toContain(
+      'held-out loss</span><b class="tt-value">0.2</b> <span class="tt-at">@10</span>',
+    );
     expect(html).toContain('held-out accuracy</span><b class="tt-value">91.25%</b>');
   });
 });

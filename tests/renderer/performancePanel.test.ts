@@ -60,7 +60,7 @@ describe('performance panel', () => {
     expect(chartCalls.length).toBe(afterMount + 1);
     const first = chartCalls[chartCalls.length - 1];
     expect(first.opts?.notMerge).toBe(true); // a new session starts from a clean chart
-    expect(first.option.series?.find((s) => s.id === 'trainLoss')?.data?.length).toBe(50);
+    expect(first.option.series?.find((s) => s.id === 'trainLoss')?.data?.length).toBe(2 * 50);
 
     for (let s = 51; s <= 80; s++) applyHostEvent({ kind: 'records', records: steps(s, s) });
     applyHostEvent({ kind: 'records', records: [evalRecord(80)] });
@@ -106,6 +106,7 @@ describe('performance panel', () => {
     expect(call.opts?.notMerge).toBe(false); // zoom and legend survive
     const raw = call.option.series?.find((s) => s.id === 'trainLoss')?.data;
     const smooth = call.option.series?.find((s) => s.id === 'trainLossSmooth')?.data;
-    expect(smooth).toEqual(raw); // weight 0 = no smoothing
+    expect(raw?.length).toBe(2 * 10);
+    expect(Array.from(smooth ?? [])).toEqual(Array.from(raw ?? [])); // weight 0 = no smoothing
   });
 });

@@ -77,7 +77,9 @@ describe('run bar', () => {
   ])('in state %s enables the right buttons', async (state, expected) => {
     await load(state);
     expect(shown()).toEqual(expected);
-    expect(root.querySelector('[data-testid=run-state]')?.textContent?.trim().toLowerCase()).toBe(state);
+    expect(root.querySelector('[data-testid=run-state]')?.textContent?.trim().toLowerCase()).toBe(
+      state,
+    );
   });
 
   it('cannot start an invalid definition, and nothing works while disconnected', async () => {
@@ -95,12 +97,27 @@ describe('run bar', () => {
     button('pause')!.click();
     button('stop')!.click();
     expect(calls).toEqual(['command:pause', 'command:stop']);
-    expect(root.querySelector('[data-testid=definition-name]')?.textContent?.trim()).toBe('MNIST MLP');
+    expect(root.querySelector('[data-testid=definition-name]')?.textContent?.trim()).toBe(
+      'MNIST MLP',
+    );
     expect(root.querySelector('[data-testid=step-counter]')?.textContent).toBe('12');
     expect(root.textContent).toContain('/ 20'); // 2 epochs × ceil(1000 / 100)
     const backend = root.querySelector('[data-testid=backend]')!.textContent!;
     expect(backend).toContain('wasm');
-    expect(backend).toContain('tensorflow-gpu skipped — package @tensorflow/tfjs-node-gpu is not installed');
+    expect(backend).toContain(
+      'tensorflow-gpu skipped — package @tensorflow/tfjs-node-gpu is not installed',
+    );
+  });
+
+  it('other definitions and logs can be opened only once the run stops', async () => {
+    const enabled = () =>
+      ['example-select', 'open-definition', 'open-log'].map(
+        (id) => !root.querySelector<HTMLButtonElement>(`[data-testid=${id}]`)!.disabled,
+      );
+    await load('paused');
+    expect(enabled()).toEqual([false, false, false]);
+    await load('stopped');
+    expect(enabled()).toEqual([true, true, true]);
   });
 
   it('loads examples and files through the actions', async () => {
@@ -109,7 +126,10 @@ describe('run bar', () => {
     select.value = '/examples/mnist-mlp.yaml';
     select.dispatchEvent(new Event('change'));
     const input = root.querySelector<HTMLInputElement>('[data-testid=open-log-input]')!;
-    Object.defineProperty(input, 'files', { value: [new File(['{}'], 'run.jsonl')], configurable: true });
+    Object.defineProperty(input, 'files', {
+      value: [new File(['{}'], 'run.jsonl')],
+      configurable: true,
+    });
     input.dispatchEvent(new Event('change'));
     await nextTick();
     expect(calls).toEqual(['example:/examples/mnist-mlp.yaml', 'log:run.jsonl']);

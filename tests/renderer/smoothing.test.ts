@@ -1,7 +1,8 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
 import { EmaSmoother, smoothEma } from '../../src/renderer/src/charts/smoothing';
-import { PerformanceSeries } from '../../src/renderer/src/charts/performanceSeries';
+import { PerformanceSeries, SERIES_IDS } from '../../src/renderer/src/charts/performanceSeries';
+import { PointBuffer } from '../../src/renderer/src/charts/pointBuffer';
 import { emptyColumns, appendRecords } from '../../src/renderer/src/stores/columns';
 import { evalRecord, stepRecord, steps } from './fixtures';
 
@@ -71,11 +72,13 @@ describe('incremental display series', () => {
     }
     const full = new PerformanceSeries();
     expect(full.sync(columns, 1, settings)).toBe('rebuilt');
-    expect(incremental.data).toEqual(full.data);
+    for (const id of SERIES_IDS) {
+      expect(incremental.data[id].toPairs()).toEqual(full.data[id].toPairs());
+    }
     expect(incremental.data.trainLoss.length).toBe(47);
-    expect(incremental.data.evalLoss.map((p) => p[0])).toEqual([10, 40]);
+    expect(incremental.data.evalLoss.toPairs().map((p) => p[0])).toEqual([10, 40]);
     const smooth = smoothEma(columns.steps.loss, 0.8);
-    expect(incremental.data.trainLossSmooth.map((p) => p[1])).toEqual(smooth);
+    expect(incremental.data.trainLossSmooth.toPairs().map((p) => p[1])).toEqual(smooth);
     expect(incremental.sync(columns, 1, settings)).toBe('unchanged');
   });
 
@@ -85,7 +88,9 @@ describe('incremental display series', () => {
     const series = new PerformanceSeries();
     series.sync(columns, 1, settings);
     expect(series.sync(columns, 1, { ...settings, smoothing: 0.1 })).toBe('rebuilt');
-    expect(series.data.trainLossSmooth.map((p) => p[1])).toEqual(smoothEma(columns.steps.loss, 0.1));
+    expect(series.data.trainLossSmooth.map((p) => p[1])).toEqual(
+      smoothEma(columns.steps.loss, 0.1),
+    );
     const fresh = emptyColumns();
     appendRecords(fresh, steps(1, 2));
     expect(series.sync(fresh, 2, { ...settings, smoothing: 0.1 })).toBe('rebuilt');
@@ -97,9 +102,9 @@ describe('incremental display series', () => {
     appendRecords(columns, [stepRecord(0, 1), stepRecord(1, 0), stepRecord(2, 0.5)]);
     const series = new PerformanceSeries();
     series.sync(columns, 1, { smoothing: 0, logStep: true, logLoss: true });
-    expect(series.data.trainLoss.map((p) => p[0])).toEqual([1, 2]);
-    expect(series.data.trainLoss[0][1]).toBeNaN();
-    expect(series.data.trainLoss[1][1]).toBe(0.5);
+    expect(series.data.trainLoss.toPairs().map((p) => p[0])).toEqual([1, 2]);
+    expect(series.data.trainLoss.y(0)).toBeNaN();
+    expect(series.data.trainLoss.y(1)).toBe(0.5);
   });
 
   it('shows accuracy only when some record has it', () => {
@@ -111,6 +116,16 @@ describe('incremental display series', () => {
     appendRecords(columns, [evalRecord(2)]);
     series.sync(columns, 1, settings);
     expect(series.hasAccuracy).toBe(true);
-    expect(series.data.evalAccuracy).toEqual([[2, 0.502]]);
+    expect(series.data.evalAccuracy.toPairs()).toEqual([[2, 0.502]]);
+  });
+});
+
+describe('point buffer', () => {
+  it('grows past its capacity and hands out an interleaved view', () => {
+    const b = new PointBuffer(2);
+    for (let i = 0; i < 5; i++) b.push(i + 1, 10 * (i + 1));
+    expect(b.length).toBe(5);
+    expect(Array.from(b.view())).toEqual([1, 10, 2, 20, 3, 30, 4, 40, 5, 50]);
+    expect(b.toPairs()[4]).toEqual([5, 50]);
   });
 });

@@ -14,7 +14,13 @@ describe('session store driven by host events', () => {
   it('takes everything from a snapshot', () => {
     applyHostEvent(
       snapshot({
-        definition: { name: 'mnist-mlp.yaml', path: '/x/mnist-mlp.yaml', text: '…', definition, issues: [] },
+        definition: {
+          name: 'mnist-mlp.yaml',
+          path: '/x/mnist-mlp.yaml',
+          text: '…',
+          definition,
+          issues: [],
+        },
         header: header(),
         records: [...steps(1, 3), evalRecord(3), { type: 'epoch', epoch: 0, step: 3 }],
         state: 'paused',
@@ -60,7 +66,10 @@ describe('session store driven by host events', () => {
 
   it('keeps missing accuracy as NaN so columns stay aligned', () => {
     applyHostEvent({ kind: 'session', header: header(), source: 'live' });
-    applyHostEvent({ kind: 'records', records: [stepRecord(1, 0.5, null), stepRecord(2, 0.4, 0.75)] });
+    applyHostEvent({
+      kind: 'records',
+      records: [stepRecord(1, 0.5, null), stepRecord(2, 0.4, 0.75)],
+    });
     const cols = useSessionStore().columns.steps;
     expect(cols.accuracy[0]).toBeNaN();
     expect(cols.accuracy[1]).toBe(0.75);
@@ -74,7 +83,12 @@ describe('session store driven by host events', () => {
     const firstId = session.sessionId;
     const firstColumns = session.columns;
 
-    applyHostEvent({ kind: 'session', header: header('replayed'), source: 'replay', logPath: '/l/a.jsonl' });
+    applyHostEvent({
+      kind: 'session',
+      header: header('replayed'),
+      source: 'replay',
+      logPath: '/l/a.jsonl',
+    });
     expect(session.sessionId).toBe(firstId + 1);
     expect(session.columns).not.toBe(firstColumns);
     expect(session.columns.steps.step).toEqual([]);
@@ -112,7 +126,12 @@ describe('session store driven by host events', () => {
     applyHostEvent({ kind: 'status', message: 'Loading MNIST…' });
     expect(ui.status).toBe('Loading MNIST…');
     applyHostEvent({ kind: 'notice', level: 'warning', message: 'slow backend' });
-    applyHostEvent({ kind: 'state', state: 'error', step: 3, message: 'loss became NaN at step 3' });
+    applyHostEvent({
+      kind: 'state',
+      state: 'error',
+      step: 3,
+      message: 'loss became NaN at step 3',
+    });
     expect(ui.notices.map((n) => [n.level, n.message])).toEqual([
       ['warning', 'slow backend'],
       ['error', 'loss became NaN at step 3'],

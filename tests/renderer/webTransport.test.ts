@@ -2,7 +2,11 @@
 // The WebSocket and fetch are fakes here (the browser e2e test uses the real web host); the
 // timers are manual so reconnect delays can be checked without waiting.
 import { describe, expect, it } from 'vitest';
-import { WebTransport, parseHostEvent, type SocketLike } from '../../src/renderer/src/transport/web';
+import {
+  WebTransport,
+  parseHostEvent,
+  type SocketLike,
+} from '../../src/renderer/src/transport/web';
 import {
   TOKEN_STORAGE_KEY,
   backoffDelay,
@@ -63,7 +67,10 @@ function setup(href: string, opts: { storage?: MemoryStorage; probeStatus?: numb
   const transport = new WebTransport({
     location: { protocol: url.protocol, host: url.host, search: url.search, href },
     storage,
-    history: { replaceState: (_d: unknown, _t: string, u?: string | URL | null) => void replaced.push(String(u)) },
+    history: {
+      replaceState: (_d: unknown, _t: string, u?: string | URL | null) =>
+        void replaced.push(String(u)),
+    },
     createSocket: (u) => {
       const s = new FakeSocket(u);
       sockets.push(s);
@@ -97,7 +104,9 @@ describe('token and URLs', () => {
     expect(socketUrl({ protocol: 'http:', host: '127.0.0.1:4321' }, 'a b&c')).toBe(
       'ws://127.0.0.1:4321/ws?token=a%20b%26c',
     );
-    expect(socketUrl({ protocol: 'https:', host: 'box:443' }, 't')).toBe('wss://box:443/ws?token=t');
+    expect(socketUrl({ protocol: 'https:', host: 'box:443' }, 't')).toBe(
+      'wss://box:443/ws?token=t',
+    );
     expect(logUrl('x/y')).toBe('/api/log?token=x%2Fy');
   });
 
@@ -107,12 +116,16 @@ describe('token and URLs', () => {
   });
 
   it('backs off doubling up to a cap', () => {
-    expect([0, 1, 2, 3, 4, 5, 9].map((a) => backoffDelay(a))).toEqual([500, 1000, 2000, 4000, 8000, 8000, 8000]);
+    expect([0, 1, 2, 3, 4, 5, 9].map((a) => backoffDelay(a))).toEqual([
+      500, 1000, 2000, 4000, 8000, 8000, 8000,
+    ]);
   });
 
   it('reads a download name from Content-Disposition', () => {
     expect(fileNameFromDisposition('attachment; filename="run 1.jsonl"')).toBe('run 1.jsonl');
-    expect(fileNameFromDisposition("attachment; filename*=UTF-8''r%C3%A9sum%C3%A9.jsonl")).toBe('résumé.jsonl');
+    expect(fileNameFromDisposition("attachment; filename*=UTF-8''r%C3%A9sum%C3%A9.jsonl")).toBe(
+      'résumé.jsonl',
+    );
     expect(fileNameFromDisposition(null)).toBeUndefined();
   });
 });

@@ -6,7 +6,13 @@ import type { Dataset } from '../../src/worker/data/dataset';
 import { loadMnist } from '../../src/worker/data/mnist';
 import { affineOf, meanStd, resolveNormalization } from '../../src/worker/data/normalize';
 import { Random } from '../../src/worker/data/random';
-import { batchesPerEpoch, epochOrder, evalIndices, gatherFeatures, gatherTargets } from '../../src/worker/data/sampling';
+import {
+  batchesPerEpoch,
+  epochOrder,
+  evalIndices,
+  gatherFeatures,
+  gatherTargets,
+} from '../../src/worker/data/sampling';
 import { generateSynthetic } from '../../src/worker/data/synthetic';
 
 type Synthetic = Extract<DataSpec, { source: 'synthetic' }>;
@@ -32,7 +38,11 @@ function tinyDataset(): Dataset {
     outputs: 3,
     scale: 1 / 255,
     normalization: { mean: 0.5, std: 0.25 },
-    train: { count: 3, x: Uint8Array.from([0, 255, 51, 102, 255, 0]), labels: Int32Array.from([2, 0, 1]) },
+    train: {
+      count: 3,
+      x: Uint8Array.from([0, 255, 51, 102, 255, 0]),
+      labels: Int32Array.from([2, 0, 1]),
+    },
     test: { count: 1, x: Uint8Array.from([0, 0]), labels: Int32Array.from([1]) },
   };
 }
@@ -51,9 +61,15 @@ describe('normalization', () => {
     expect(standard.mean).toBeCloseTo(2.5, 12);
     expect(standard.std).toBeCloseTo(Math.sqrt(1.25), 12);
     expect(resolveNormalization('none', values, 1)).toEqual({ mean: 0, std: 1 });
-    expect(resolveNormalization({ mean: 0.1307, std: 0.3081 }, values, 1)).toEqual({ mean: 0.1307, std: 0.3081 });
+    expect(resolveNormalization({ mean: 0.1307, std: 0.3081 }, values, 1)).toEqual({
+      mean: 0.1307,
+      std: 0.3081,
+    });
     // constant data: centred, not divided by zero
-    expect(resolveNormalization('standard', Float32Array.from([3, 3]), 1)).toEqual({ mean: 3, std: 1 });
+    expect(resolveNormalization('standard', Float32Array.from([3, 3]), 1)).toEqual({
+      mean: 3,
+      std: 1,
+    });
   });
 
   it('applies (raw * scale - mean) / std when gathering features', () => {
@@ -75,7 +91,11 @@ describe('normalization', () => {
     let sum = 0;
     let sumSq = 0;
     for (let start = 0; start < 60000; start += 5000) {
-      const chunk = gatherFeatures(mnist, mnist.train, Int32Array.from({ length: 5000 }, (_, i) => start + i));
+      const chunk = gatherFeatures(
+        mnist,
+        mnist.train,
+        Int32Array.from({ length: 5000 }, (_, i) => start + i),
+      );
       for (const v of chunk) {
         sum += v;
         sumSq += v * v;
@@ -229,8 +249,14 @@ describe('synthetic data', () => {
 
   it('regression targets follow the teacher: the noise level shows in the residual', () => {
     // The same seed gives the same teacher and inputs; only the noise differs.
-    const clean = generateSynthetic(synthetic({ task: 'regression', outputs: 2, noise: 0, train_size: 2000 }), 4);
-    const noisy = generateSynthetic(synthetic({ task: 'regression', outputs: 2, noise: 0.5, train_size: 2000 }), 4);
+    const clean = generateSynthetic(
+      synthetic({ task: 'regression', outputs: 2, noise: 0, train_size: 2000 }),
+      4,
+    );
+    const noisy = generateSynthetic(
+      synthetic({ task: 'regression', outputs: 2, noise: 0.5, train_size: 2000 }),
+      4,
+    );
     expect(noisy.train.x).toEqual(clean.train.x);
     let sq = 0;
     for (let i = 0; i < 4000; i++) sq += (noisy.train.targets![i] - clean.train.targets![i]) ** 2;
@@ -246,7 +272,12 @@ describe('synthetic data', () => {
 describe('MNIST and tensor batches', () => {
   let mnist: Dataset;
   beforeAll(async () => {
-    mnist = await loadMnist({ source: 'mnist', normalize: 'none', train_size: 1000, test_size: 100 });
+    mnist = await loadMnist({
+      source: 'mnist',
+      normalize: 'none',
+      train_size: 1000,
+      test_size: 100,
+    });
     await tf.setBackend('cpu');
   });
 
@@ -272,7 +303,9 @@ describe('MNIST and tensor batches', () => {
     expect(Math.max(...x)).toBe(1); // 'none' leaves the 1/255 scaling, like ToTensor
     // the batch holds exactly the samples of the epoch-0 order
     const order = epochOrder(1000, 0, 0);
-    expect(Array.from(batch.y.dataSync())).toEqual(Array.from(order.subarray(0, 32)).map((i) => mnist.train.labels![i]));
+    expect(Array.from(batch.y.dataSync())).toEqual(
+      Array.from(order.subarray(0, 32)).map((i) => mnist.train.labels![i]),
+    );
     tf.dispose([batch.x, batch.y]);
 
     const oneHot = new BatchSource(mnist, 'mse', 8, 0).batch(1);
@@ -291,7 +324,9 @@ describe('MNIST and tensor batches', () => {
     expect(a.epochOf(30)).toBe(0);
     expect(a.epochOf(31)).toBe(1);
     const epoch1 = epochOrder(1000, 9, 1);
-    expect(Array.from(ya)).toEqual(Array.from(epoch1.subarray(0, 32)).map((i) => mnist.train.labels![i]));
+    expect(Array.from(ya)).toEqual(
+      Array.from(epoch1.subarray(0, 32)).map((i) => mnist.train.labels![i]),
+    );
   });
 
   it('the eval set is the fixed subset', () => {

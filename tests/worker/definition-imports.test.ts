@@ -38,13 +38,17 @@ function externalImports(entry: string): Map<string, string> {
 describe('definition module dependencies', () => {
   it('imports neither tfjs nor worker_threads, directly or through src/vivit/shapes', () => {
     const externals = externalImports(resolve(ROOT, 'src/worker/definition/index.ts'));
-    const forbidden = [...externals].filter(([spec]) => spec.startsWith('@tensorflow/') || spec.includes('worker_threads'));
+    const forbidden = [...externals].filter(
+      ([spec]) => spec.startsWith('@tensorflow/') || spec.includes('worker_threads'),
+    );
     expect(forbidden).toEqual([]);
     // the scan does see imports: yaml is a real dependency of the module
     expect(externals.has('yaml')).toBe(true);
   });
 
   it('the scan would catch a tfjs import', () => {
-    expect(externalImports(resolve(ROOT, 'src/worker/backend.ts')).has('@tensorflow/tfjs')).toBe(true);
+    expect(externalImports(resolve(ROOT, 'src/worker/backend.ts')).has('@tensorflow/tfjs')).toBe(
+      true,
+    );
   });
 });

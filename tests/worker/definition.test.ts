@@ -72,7 +72,15 @@ epochs: 2
     expect(issues).toEqual([]);
     expect(definition?.name).toBe('cnn'); // from the file name
     expect(definition?.model).toEqual([
-      { type: 'conv2d', in_channels: 1, out_channels: 2, kernel_size: 3, stride: 1, padding: 0, bias: true },
+      {
+        type: 'conv2d',
+        in_channels: 1,
+        out_channels: 2,
+        kernel_size: 3,
+        stride: 1,
+        padding: 0,
+        bias: true,
+      },
       { type: 'maxpool2d', kernel_size: 2, stride: 2, padding: 0 },
       { type: 'avgpool2d', kernel_size: [2, 1], stride: [2, 1], padding: [1, 0] },
       { type: 'leaky_relu', negative_slope: 0.01 },
@@ -202,13 +210,17 @@ describe('run definitions: issues point at field and line', () => {
     });
     expect(byPath['batch_size'].message).toBe('must be an integer >= 1, got 12.5');
     expect(byPath['steps'].message).toBe('must be an integer >= 1, got 0');
-    expect(byPath['model[1].bias'].message).toBe("expected true or false, got a string ('yes please')");
+    expect(byPath['model[1].bias'].message).toBe(
+      "expected true or false, got a string ('yes please')",
+    );
     expect(issues).toHaveLength(4);
   });
 
   it('checks ranges of probabilities, rates and momentum', () => {
-    const text = BASE.replace('  - type: flatten', '  - type: flatten\n  - {type: dropout, p: 1}')
-      .replace('lr: 0.1', 'lr: -1\n  momentum: 1.5');
+    const text = BASE.replace(
+      '  - type: flatten',
+      '  - type: flatten\n  - {type: dropout, p: 1}',
+    ).replace('lr: 0.1', 'lr: -1\n  momentum: 1.5');
     const byPath = Object.fromEntries(issuesOf(text).map((i) => [i.path, i.message]));
     expect(byPath['model[1].p']).toBe('must be a number in [0, 1), got 1');
     expect(byPath['optimizer.lr']).toBe('must be a number > 0, got -1');
@@ -217,7 +229,14 @@ describe('run definitions: issues point at field and line', () => {
 
   it('reports missing required fields', () => {
     const issues = issuesOf('name: empty-ish\nseed: 3\n');
-    expect(issues.map((i) => i.path).sort()).toEqual(['batch_size', 'data', 'loss', 'model', 'optimizer', 'steps']);
+    expect(issues.map((i) => i.path).sort()).toEqual([
+      'batch_size',
+      'data',
+      'loss',
+      'model',
+      'optimizer',
+      'steps',
+    ]);
     expect(issues.find((i) => i.path === 'steps')?.message).toBe(
       "missing 'steps' (optimizer steps) or 'epochs' (passes over the training data)",
     );
@@ -234,8 +253,12 @@ describe('run definitions: issues point at field and line', () => {
         "unknown layer type 'dense'; did you mean 'linear'? Allowed: linear, conv2d, maxpool2d, avgpool2d, zeropad2d, relu, sigmoid, tanh, flatten, identity, leaky_relu, elu, dropout",
       line: 6,
     });
-    expect(byPath['loss'].message).toBe("unknown loss 'crossentropy'; did you mean 'cross_entropy'? Allowed: cross_entropy, mse");
-    expect(byPath['optimizer.type'].message).toBe("unknown optimizer 'rmsprop'. Allowed: sgd, adam");
+    expect(byPath['loss'].message).toBe(
+      "unknown loss 'crossentropy'; did you mean 'cross_entropy'? Allowed: cross_entropy, mse",
+    );
+    expect(byPath['optimizer.type'].message).toBe(
+      "unknown optimizer 'rmsprop'. Allowed: sgd, adam",
+    );
   });
 
   it('reports a broken shape chain at the layer field, with the exact message', () => {
@@ -245,7 +268,9 @@ describe('run definitions: issues point at field and line', () => {
     );
     const issue = only(issuesOf(text));
     expect(issue.path).toBe('model[3].in');
-    expect(issue.message).toBe('100 does not match the 784 features coming out of model[2] (flatten)');
+    expect(issue.message).toBe(
+      '100 does not match the 784 features coming out of model[2] (flatten)',
+    );
     expect(issue.line).toBe(9);
     expect(formatIssue(issue)).toBe(
       '9: model[3].in: 100 does not match the 784 features coming out of model[2] (flatten)',
@@ -267,7 +292,9 @@ describe('run definitions: issues point at field and line', () => {
     );
     const issue = only(issuesOf(text));
     expect(issue.path).toBe('model[1]');
-    expect(issue.message).toMatch(/^the model's output has shape \[10, 1, 1\] per sample, but cross_entropy needs 10 outputs/);
+    expect(issue.message).toMatch(
+      /^the model's output has shape \[10, 1, 1\] per sample, but cross_entropy needs 10 outputs/,
+    );
   });
 
   it('rejects cross_entropy on regression data and explains the fix', () => {
@@ -284,14 +311,20 @@ describe('run definitions: issues point at field and line', () => {
 
   it('allows mse on class labels (one-hot targets) and checks the output size as classes', () => {
     expect(issuesOf(BASE.replace('loss: cross_entropy', 'loss: mse'))).toEqual([]);
-    const issue = only(issuesOf(BASE.replace('loss: cross_entropy', 'loss: mse').replace('    out: 10', '    out: 1')));
+    const issue = only(
+      issuesOf(
+        BASE.replace('loss: cross_entropy', 'loss: mse').replace('    out: 10', '    out: 1'),
+      ),
+    );
     expect(issue.message).toBe(
       'the model ends with 1 outputs, but mse needs 10 outputs, one per class of MNIST (mse uses one-hot targets)',
     );
   });
 
   it('checks sizes against the data: batch_size and eval.samples', () => {
-    const text = BASE.replace('source: mnist', 'source: mnist\n  train_size: 20\n  test_size: 50') + 'eval: {samples: 100}\n';
+    const text =
+      BASE.replace('source: mnist', 'source: mnist\n  train_size: 20\n  test_size: 50') +
+      'eval: {samples: 100}\n';
     const byPath = Object.fromEntries(issuesOf(text).map((i) => [i.path, i.message]));
     expect(byPath['batch_size']).toBe('batch_size 32 is larger than the 20 training samples');
     expect(byPath['eval.samples']).toBe('100 is more than the 50 test samples');
@@ -339,7 +372,9 @@ describe('run definitions: issues point at field and line', () => {
   it('reports an unreadable definition file', async () => {
     const result = await loadDefinitionFile('/nonexistent/run.yaml');
     expect(result.definition).toBeUndefined();
-    expect(result.issues).toEqual([{ path: '', message: 'cannot read /nonexistent/run.yaml: file not found' }]);
+    expect(result.issues).toEqual([
+      { path: '', message: 'cannot read /nonexistent/run.yaml: file not found' },
+    ]);
   });
 });
 
@@ -369,7 +404,10 @@ steps: 3
 `;
 
   it('takes the input shape from the header and counts classes over both splits', () => {
-    const { definition, issues } = parseDefinition(idxDefinition('tr-x.idx', 5), join(dir, 'run.yaml'));
+    const { definition, issues } = parseDefinition(
+      idxDefinition('tr-x.idx', 5),
+      join(dir, 'run.yaml'),
+    );
     expect(issues).toEqual([]);
     expect(definition?.data).toMatchObject({ source: 'idx', train_images: 'tr-x.idx' });
     const wrong = only(parseDefinition(idxDefinition('tr-x.idx', 3), join(dir, 'run.yaml')).issues);
@@ -379,13 +417,17 @@ steps: 3
   });
 
   it('names the file and field of a missing or truncated IDX file', () => {
-    const missing = only(parseDefinition(idxDefinition('nope.idx', 5), join(dir, 'run.yaml')).issues);
+    const missing = only(
+      parseDefinition(idxDefinition('nope.idx', 5), join(dir, 'run.yaml')).issues,
+    );
     expect(missing).toEqual({
       path: 'data.train_images',
       message: `${join(dir, 'nope.idx')}: file not found`,
       line: 3,
     });
-    const truncated = only(parseDefinition(idxDefinition('bad.idx', 5), join(dir, 'run.yaml')).issues);
+    const truncated = only(
+      parseDefinition(idxDefinition('bad.idx', 5), join(dir, 'run.yaml')).issues,
+    );
     expect(truncated.path).toBe('data.train_images');
     expect(truncated.message).toBe(
       `${join(dir, 'bad.idx')}: truncated: the header promises 9 uint8 values (9 bytes) but the file has only 2 bytes of data`,

@@ -26,31 +26,67 @@ async function readError(path: string): Promise<string> {
 describe('IDX reader', () => {
   it('reads uint8 images with the header dims, bytes written by hand', async () => {
     // magic 00 00 08 03, dims 2 x 2 x 3, then 12 bytes
-    const bytes = [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 3, ...Array.from({ length: 12 }, (_, i) => i * 20)];
+    const bytes = [
+      0,
+      0,
+      8,
+      3,
+      0,
+      0,
+      0,
+      2,
+      0,
+      0,
+      0,
+      2,
+      0,
+      0,
+      0,
+      3,
+      ...Array.from({ length: 12 }, (_, i) => i * 20),
+    ];
     const path = file('images.idx', bytes);
     const idx = await readIdx(path);
     expect(idx.type).toBe('uint8');
     expect(idx.dims).toEqual([2, 2, 3]);
     expect(Array.from(idx.data)).toEqual(Array.from({ length: 12 }, (_, i) => i * 20));
-    expect(readIdxHeader(path)).toEqual({ type: 'uint8', dims: [2, 2, 3], headerBytes: 16, dataBytes: 12 });
+    expect(readIdxHeader(path)).toEqual({
+      type: 'uint8',
+      dims: [2, 2, 3],
+      headerBytes: 16,
+      dataBytes: 12,
+    });
   });
 
   it('decodes big-endian int16, int32, float32 and float64 values', () => {
     // int16 -2 big-endian is ff fe; the bytes are written by hand, not by encodeIdx.
-    expect(Array.from(decodeIdx(Uint8Array.from([0, 0, 0x0b, 1, 0, 0, 0, 2, 0xff, 0xfe, 0x01, 0x00]), 'x').data)).toEqual([
-      -2, 256,
-    ]);
-    expect(Array.from(decodeIdx(Uint8Array.from([0, 0, 0x0c, 1, 0, 0, 0, 1, 0x00, 0x01, 0x00, 0x00]), 'x').data)).toEqual([
-      65536,
-    ]);
+    expect(
+      Array.from(
+        decodeIdx(Uint8Array.from([0, 0, 0x0b, 1, 0, 0, 0, 2, 0xff, 0xfe, 0x01, 0x00]), 'x').data,
+      ),
+    ).toEqual([-2, 256]);
+    expect(
+      Array.from(
+        decodeIdx(Uint8Array.from([0, 0, 0x0c, 1, 0, 0, 0, 1, 0x00, 0x01, 0x00, 0x00]), 'x').data,
+      ),
+    ).toEqual([65536]);
     // float32 1.5 = 0x3fc00000
-    expect(Array.from(decodeIdx(Uint8Array.from([0, 0, 0x0d, 1, 0, 0, 0, 1, 0x3f, 0xc0, 0, 0]), 'x').data)).toEqual([1.5]);
+    expect(
+      Array.from(
+        decodeIdx(Uint8Array.from([0, 0, 0x0d, 1, 0, 0, 0, 1, 0x3f, 0xc0, 0, 0]), 'x').data,
+      ),
+    ).toEqual([1.5]);
     // float64 -0.25 = 0xbfd0000000000000
     expect(
-      Array.from(decodeIdx(Uint8Array.from([0, 0, 0x0e, 1, 0, 0, 0, 1, 0xbf, 0xd0, 0, 0, 0, 0, 0, 0]), 'x').data),
+      Array.from(
+        decodeIdx(Uint8Array.from([0, 0, 0x0e, 1, 0, 0, 0, 1, 0xbf, 0xd0, 0, 0, 0, 0, 0, 0]), 'x')
+          .data,
+      ),
     ).toEqual([-0.25]);
     // int8 -1 = 0xff
-    expect(Array.from(decodeIdx(Uint8Array.from([0, 0, 0x09, 1, 0, 0, 0, 1, 0xff]), 'x').data)).toEqual([-1]);
+    expect(
+      Array.from(decodeIdx(Uint8Array.from([0, 0, 0x09, 1, 0, 0, 0, 1, 0xff]), 'x').data),
+    ).toEqual([-1]);
   });
 
   it('round-trips every type through encodeIdx', () => {
@@ -84,30 +120,43 @@ describe('IDX reader', () => {
     expect(await readError(empty)).toBe(`${empty}: the file is empty (expected an IDX file)`);
 
     const short = file('short.idx', [0, 0, 8]);
-    expect(await readError(short)).toBe(`${short}: truncated IDX header: the file has 3 bytes, the header needs at least 4`);
+    expect(await readError(short)).toBe(
+      `${short}: truncated IDX header: the file has 3 bytes, the header needs at least 4`,
+    );
 
     const shortDims = file('short-dims.idx', [0, 0, 8, 3, 0, 0, 0, 2, 0, 0]);
     expect(await readError(shortDims)).toBe(
       `${shortDims}: truncated IDX header: 3 dimensions need 16 header bytes, the file has 10`,
     );
 
-    const truncated = file('truncated.idx', encodeIdx('uint8', [10, 4, 4], new Array(160).fill(1)).slice(0, 100));
+    const truncated = file(
+      'truncated.idx',
+      encodeIdx('uint8', [10, 4, 4], new Array(160).fill(1)).slice(0, 100),
+    );
     expect(await readError(truncated)).toBe(
       `${truncated}: truncated: the header promises 10×4×4 uint8 values (160 bytes) but the file has only 84 bytes of data`,
     );
     expect(() => readIdxHeader(truncated)).toThrow('truncated: the header promises 10×4×4');
 
     const extra = file('extra.idx', [...encodeIdx('float32', [2], [1, 2]), 9, 9, 9]);
-    expect(await readError(extra)).toBe(`${extra}: corrupt: 3 unexpected bytes after the 2 float32 values the header declares`);
+    expect(await readError(extra)).toBe(
+      `${extra}: corrupt: 3 unexpected bytes after the 2 float32 values the header declares`,
+    );
 
     const magic = file('magic.idx', [0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]);
-    expect(await readError(magic)).toBe(`${magic}: not an IDX file: the first two bytes must be 0x00 0x00, found 0x89 0x50`);
+    expect(await readError(magic)).toBe(
+      `${magic}: not an IDX file: the first two bytes must be 0x00 0x00, found 0x89 0x50`,
+    );
 
     const gz = file('gz.idx', [0x1f, 0x8b, 8, 0, 0, 0]);
-    expect(await readError(gz)).toBe(`${gz}: the file is gzip-compressed; decompress it first (e.g. gunzip)`);
+    expect(await readError(gz)).toBe(
+      `${gz}: the file is gzip-compressed; decompress it first (e.g. gunzip)`,
+    );
 
     const type = file('type.idx', [0, 0, 0x07, 1, 0, 0, 0, 0]);
-    expect(await readError(type)).toMatch(new RegExp(`^${type}: unknown IDX data type code 0x07 \\(known: 0x08 uint8`));
+    expect(await readError(type)).toMatch(
+      new RegExp(`^${type}: unknown IDX data type code 0x07 \\(known: 0x08 uint8`),
+    );
 
     const rank0 = file('rank0.idx', [0, 0, 8, 0]);
     expect(await readError(rank0)).toBe(`${rank0}: the IDX header declares 0 dimensions`);
@@ -115,8 +164,12 @@ describe('IDX reader', () => {
 });
 
 describe('IDX datasets', () => {
-  const write = (name: string, type: Parameters<typeof encodeIdx>[0], dims: number[], values: number[]) =>
-    file(name, encodeIdx(type, dims, values));
+  const write = (
+    name: string,
+    type: Parameters<typeof encodeIdx>[0],
+    dims: number[],
+    values: number[],
+  ) => file(name, encodeIdx(type, dims, values));
 
   it('loads images as [1, H, W], scales bytes by 1/255 and counts classes', async () => {
     write('a-train-x', 'uint8', [3, 2, 2], [0, 255, 0, 255, 255, 0, 255, 0, 51, 51, 51, 51]);

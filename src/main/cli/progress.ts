@@ -2,6 +2,8 @@
 // evaluation and per run event), so logs of CI jobs stay readable.
 import type { HostEvent } from '../../protocol/host';
 import type { BodyRecord, HeaderRecord, StepRecord } from '../../protocol/records';
+// The worker's own count (a last partial batch is dropped), so the bar's total matches the run.
+import { batchesPerEpoch } from '../../worker/data/sampling';
 
 export interface ProgressOptions {
   /** Where the bar/lines go. */
@@ -33,8 +35,9 @@ export function plannedSteps(header: HeaderRecord, maxSteps?: number): number | 
   if (maxSteps !== undefined) return maxSteps;
   const d = header.definition;
   if (d.steps !== undefined) return d.steps;
-  if (d.epochs !== undefined && d.batch_size > 0)
-    return d.epochs * Math.ceil(header.trainSamples / d.batch_size);
+  if (d.epochs !== undefined && d.batch_size > 0) {
+    return d.epochs * batchesPerEpoch(header.trainSamples, d.batch_size);
+  }
   return undefined;
 }
 
@@ -90,7 +93,7 @@ export class ProgressReporter {
           loss: record.loss,
           ...(record.accuracy !== undefined && { accuracy: record.accuracy }),
         };
-        if (!this.options.tty) this.line(this.summary());
+        if (!this.options.tty) this.printSummary();
         return;
       case 'event':
         if (record.kind !== 'started') {
@@ -138,13 +141,23 @@ export class ProgressReporter {
     const columns = this.options.columns ?? 100;
     const text = this.status && !this.lastStep ? this.status : this.summary();
     let bar = '';
-    if (this.total && this.lastStep) {
-      const width = Math.max(10, Math.min(30, columns - text.length - 4));
+    // The bar takes the room the numbers leave (none on a narrow terminal).
+    const width = Math.min(30, columns - text.length - 4);
+    if (this.total && this.lastStep && width >= 10) {
       const filled = Math.min(width, Math.round((width * this.lastStep.step) / this.total));
       bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] `;
     }
     this.options.out.write(`\r\x1b[2K${(bar + text).slice(0, columns - 1)}`);
     this.barVisible = true;
+  }
+
+  private lastSummary = '';
+
+  /** The summary as a plain line, unless it was the last one printed. */
+  private printSummary(): void {
+    const summary = this.summary();
+    if (summary !== this.lastSummary) this.line(summary);
+    this.lastSummary = summary;
   }
 
   /** A line that stays (above the bar on a TTY). */
@@ -162,7 +175,7 @@ export class ProgressReporter {
       this.options.out.write('\n');
       this.barVisible = false;
     } else if (this.lastStep) {
-      this.line(this.summary());
+      this.printSummary();
     }
   }
 }

@@ -61,6 +61,6 @@ export async function serve(argv: string[]): Promise<number> {
   });
   process.stdout.write('stopping\n');
   await host.close();
-  await core.dispose();
+  await core.shutdown();
   return 0;
 }

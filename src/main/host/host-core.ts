@@ -2,11 +2,9 @@
 // the renderers listening. Shared by Electron main, the web host and the CLI; no Electron here.
 //
 // Every record from the worker is written to the session log the moment it arrives (the log is
-// the source of truth); renderers get records coalesced into batches, because the worker never
-// waits on them and a chart redraw per step would not keep up.
+// the source of truth); renderers get records coalesced into batches (RecordBatcher).
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import type { Worker } from 'node:worker_threads';
 import type {
   DefinitionInfo,
   ExampleInfo,
@@ -14,8 +12,8 @@ import type {
   HostRequest,
   RunCommand,
 } from '../../protocol/host';
-import { encodeRecord, LogFormatError, parseLog, type LogProblem } from '../../protocol/log-codec';
-import type { BodyRecord, EventRecord, HeaderRecord } from '../../protocol/records';
+import { encodeRecord, LogFormatError } from '../../protocol/log-codec';
+import type { BodyRecord, HeaderRecord } from '../../protocol/records';
 import type { RunState, WorkerCommand, WorkerMessage } from '../../protocol/worker';
 import {
   definitionFromFile,
@@ -25,10 +23,14 @@ import {
 } from './definitions';
 import { listExamples } from './examples';
 import { defaultSessionsDir, defaultWorkerSpec, examplesDir, type WorkerSpec } from './paths';
+import { RecordBatcher } from './record-batcher';
+import { describeProblems, readReplay } from './replay';
 import { SessionLogWriter, uniqueLogPath } from './session-log';
-import { spawnWorker } from './worker-thread';
+import { WorkerLink } from './worker-link';
 
 export type HostListener = (event: HostEvent) => void;
+type Snapshot = Extract<HostEvent, { kind: 'snapshot' }>;
+type NoticeLevel = 'info' | 'warning' | 'error';
 
 export interface HostCoreOptions {
   /** The worker entry; defaults to the built out/main/worker.js (or the TS source under tsx). */
@@ -57,13 +59,13 @@ interface Session {
   /** The log file: written by us (live) or the file opened (replay); none for an upload. */
   logPath?: string;
   writer?: SessionLogWriter;
+  /** Writing the live log failed; from then on the records are only in memory. */
+  writeFailed?: boolean;
 }
 
-const TERMINAL: ReadonlySet<RunState> = new Set(['idle', 'stopped', 'finished', 'error']);
+const ENDED: ReadonlySet<RunState> = new Set(['idle', 'stopped', 'finished', 'error']);
 /** Replayed records go out in chunks so one huge message does not stall a renderer. */
 const REPLAY_CHUNK = 5000;
-/** At most this many log problems are listed one by one; the rest are counted. */
-const MAX_LISTED_PROBLEMS = 5;
 
 export class HostCore {
   private readonly listeners = new Set<HostListener>();
@@ -71,21 +73,18 @@ export class HostCore {
   private readonly sessionsDir: string;
   private readonly examplesDir: string;
   private readonly definitions: DefinitionSource;
-  private readonly flushIntervalMs: number;
+  private readonly batcher: RecordBatcher;
 
-  private worker: Worker | undefined;
+  private worker: WorkerLink | undefined;
   private definition: DefinitionInfo | undefined;
   private session: Session | undefined;
   private runState: RunState = 'idle';
   private runStep = 0;
   /** Set between a start command and the worker's header; holds that start's options. */
   private pendingStart: StartOptions | undefined;
-  private pending: BodyRecord[] = [];
-  private flushTimer: NodeJS.Timeout | undefined;
-  private logWriteFailed = false;
   /** A `step` command started the run; take that step once the worker reports 'paused'. */
   private stepWhenReady = false;
-  /** Files the user chose through the app (dialogs, CLI) or that we wrote: a renderer may name these. */
+  /** Files the user chose through the app (dialogs, CLI) or that we wrote: a page may name these. */
   private readonly trustedPaths = new Set<string>();
   private disposed = false;
 
@@ -94,7 +93,10 @@ export class HostCore {
     this.sessionsDir = options.sessionsDir ?? defaultSessionsDir();
     this.examplesDir = options.examplesDir ?? examplesDir();
     this.definitions = options.definitions ?? workerDefinitions;
-    this.flushIntervalMs = options.flushIntervalMs ?? 50;
+    this.batcher = new RecordBatcher(
+      (records) => this.emit({ kind: 'records', records }),
+      options.flushIntervalMs ?? 50,
+    );
   }
 
   // ---- listeners ------------------------------------------------------------------------
@@ -102,11 +104,16 @@ export class HostCore {
   /** Every broadcast event goes to every listener, in order. Returns an unsubscribe function. */
   subscribe(listener: HostListener): () => void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return () => void this.listeners.delete(listener);
   }
 
+  /** Broadcasts an event, after any records still being coalesced (so order is kept). */
   private broadcast(event: HostEvent): void {
-    if (event.kind !== 'records') this.flush();
+    this.batcher.flush();
+    this.emit(event);
+  }
+
+  private emit(event: HostEvent): void {
     for (const listener of this.listeners) {
       try {
         listener(event);
@@ -117,23 +124,15 @@ export class HostCore {
     }
   }
 
-  private notice(level: 'info' | 'warning' | 'error', message: string): void {
+  /** A notice for every renderer (also from the host shell: "saved the log to ..."). */
+  announce(level: NoticeLevel, message: string): void {
     this.broadcast({ kind: 'notice', level, message });
-  }
-
-  /** A notice for every renderer, from the host shell (e.g. "saved the log to ..."). */
-  announce(level: 'info' | 'warning' | 'error', message: string): void {
-    this.notice(level, message);
   }
 
   // ---- read-only views ------------------------------------------------------------------
 
   get state(): RunState {
     return this.runState;
-  }
-
-  get step(): number {
-    return this.runStep;
   }
 
   get currentDefinition(): DefinitionInfo | undefined {
@@ -151,13 +150,14 @@ export class HostCore {
 
   /** True while a start is pending or a live run is running or paused. */
   get busy(): boolean {
-    return this.pendingStart !== undefined || !TERMINAL.has(this.runState);
+    return this.pendingStart !== undefined || !ENDED.has(this.runState);
   }
 
-  snapshot(): Extract<HostEvent, { kind: 'snapshot' }> {
-    this.flush();
+  /** Everything a renderer needs to show the current state (sent on 'hello'). */
+  snapshot(): Snapshot {
+    this.batcher.flush();
     const s = this.session;
-    const event: Extract<HostEvent, { kind: 'snapshot' }> = {
+    const event: Snapshot = {
       kind: 'snapshot',
       examples: this.examples,
       records: s ? s.records.slice() : [],
@@ -175,7 +175,7 @@ export class HostCore {
 
   /**
    * Acts on a validated request from a renderer. `reply` reaches only the requester (the
-   * snapshot, and notices about its own bad requests); everything else is broadcast.
+   * snapshot, and notices about its own refused requests); everything else is broadcast.
    * Paths from a renderer are limited to examples and files the user chose in the app.
    */
   async handle(request: HostRequest, reply: HostListener): Promise<void> {
@@ -188,8 +188,7 @@ export class HostCore {
         return;
       case 'loadDefinition':
         if (request.path !== undefined) {
-          if (!this.mayOpen(request.path))
-            return reply(this.pathRefused(request.path, 'definition'));
+          if (!this.mayOpen(request.path)) return reply(refused(request.path, 'definition'));
           await this.loadDefinitionFile(request.path);
         } else if (request.text !== undefined) {
           await this.loadDefinitionText(request.text, request.name ?? 'uploaded definition');
@@ -197,7 +196,7 @@ export class HostCore {
         return;
       case 'openLog':
         if (request.path !== undefined) {
-          if (!this.mayOpen(request.path)) return reply(this.pathRefused(request.path, 'log'));
+          if (!this.mayOpen(request.path)) return reply(refused(request.path, 'log'));
           this.openLogFile(request.path);
         } else if (request.text !== undefined) {
           this.openLogText(request.text, request.name ?? 'uploaded log');
@@ -220,14 +219,10 @@ export class HostCore {
     );
   }
 
-  private pathRefused(path: string, what: string): HostEvent {
-    return {
-      kind: 'notice',
-      level: 'error',
-      message:
-        `Refused to open ${basename(path)}: the page may only open bundled examples and files ` +
-        `chosen in the app. Upload the ${what} file instead.`,
-    };
+  private refuseWhileBusy(action: string): boolean {
+    if (!this.busy) return false;
+    this.announce('error', `Stop the current run before you ${action}.`);
+    return true;
   }
 
   // ---- definitions ----------------------------------------------------------------------
@@ -251,12 +246,6 @@ export class HostCore {
     return info;
   }
 
-  private refuseWhileBusy(action: string): boolean {
-    if (!this.busy) return false;
-    this.notice('error', `Stop the current run before you ${action}.`);
-    return true;
-  }
-
   // ---- commands -------------------------------------------------------------------------
 
   command(command: RunCommand): void {
@@ -272,79 +261,52 @@ export class HostCore {
       case 'pause':
       case 'resume':
       case 'stop':
-        if (!this.busy) {
-          this.notice('info', `Nothing is running, so there is nothing to ${command}.`);
-          return;
-        }
-        this.post({ type: command });
+        if (this.busy) this.post({ type: command });
+        else this.announce('info', `Nothing is running, so there is nothing to ${command}.`);
         return;
     }
   }
 
   /** Starts a new live session with the current definition. Returns false (with a notice) if not. */
   start(options: StartOptions = {}): boolean {
-    if (this.busy) {
-      this.notice('warning', 'A run is already in progress; stop it before starting a new one.');
-      return false;
-    }
     const info = this.definition;
-    if (!info) {
-      this.notice('error', 'Load a run definition before starting.');
-      return false;
-    }
-    if (!info.definition) {
-      const n = info.issues.length;
-      this.notice(
-        'error',
-        `The definition "${info.name}" has ${n} problem${n === 1 ? '' : 's'}; fix ${n === 1 ? 'it' : 'them'} before starting.`,
-      );
-      return false;
-    }
-    if (options.logPath !== undefined && existsSync(options.logPath)) {
-      this.notice('error', `The log file ${options.logPath} already exists; choose another path.`);
+    const problem = this.busy
+      ? 'A run is already in progress; stop it before starting a new one.'
+      : !info
+        ? 'Load a run definition before starting.'
+        : !info.definition
+          ? `The definition "${info.name}" has ${plural(info.issues.length, 'problem')}; ` +
+            `fix ${info.issues.length === 1 ? 'it' : 'them'} before starting.`
+          : options.logPath !== undefined && existsSync(options.logPath)
+            ? `The log file ${options.logPath} already exists; choose another path.`
+            : undefined;
+    if (problem || !info?.definition) {
+      this.announce(this.busy ? 'warning' : 'error', problem ?? 'Cannot start.');
       return false;
     }
     try {
-      this.ensureWorker();
+      this.worker ??= WorkerLink.spawn(this.workerSpec, {
+        message: (message) => this.onWorkerMessage(message),
+        crash: (reason) => this.onWorkerCrash(reason),
+      });
     } catch (error) {
-      this.notice('error', `Cannot start the training worker: ${(error as Error).message}`);
+      this.announce('error', `Cannot start the training worker: ${(error as Error).message}`);
       return false;
     }
     this.pendingStart = options;
-    const cmd: WorkerCommand = { type: 'start', definition: info.definition };
-    if (info.path !== undefined) cmd.definitionPath = info.path;
-    if (options.maxSteps !== undefined) cmd.maxSteps = options.maxSteps;
-    if (options.paused) cmd.paused = true;
-    this.post(cmd);
+    const command: WorkerCommand = { type: 'start', definition: info.definition };
+    if (info.path !== undefined) command.definitionPath = info.path;
+    if (options.maxSteps !== undefined) command.maxSteps = options.maxSteps;
+    if (options.paused) command.paused = true;
+    this.post(command);
     return true;
   }
 
   private post(command: WorkerCommand): void {
-    this.worker?.postMessage(command);
+    this.worker?.post(command);
   }
 
-  // ---- the worker -----------------------------------------------------------------------
-
-  private ensureWorker(): void {
-    if (this.worker) return;
-    const worker = spawnWorker(this.workerSpec);
-    this.worker = worker;
-    let crashed = false;
-    const onCrash = (reason: string): void => {
-      if (crashed || this.worker !== worker) return;
-      crashed = true;
-      this.worker = undefined;
-      this.onWorkerCrash(reason);
-    };
-    worker.on('message', (message: WorkerMessage) => {
-      if (this.worker === worker) this.onWorkerMessage(message);
-    });
-    worker.on('error', (error: Error) => onCrash(error.message || String(error)));
-    worker.on('messageerror', (error: Error) =>
-      onCrash(`a message could not be read: ${error.message}`),
-    );
-    worker.on('exit', (code) => onCrash(`it exited with code ${code}`));
-  }
+  // ---- the worker's messages ------------------------------------------------------------
 
   private onWorkerMessage(message: WorkerMessage): void {
     switch (message.type) {
@@ -364,7 +326,7 @@ export class HostCore {
         // The worker follows this with its own 'error' state; here the user gets the reason.
         this.pendingStart = undefined;
         this.stepWhenReady = false;
-        this.notice('error', message.message);
+        this.announce('error', message.message);
         return;
     }
   }
@@ -377,15 +339,14 @@ export class HostCore {
       options.logPath ?? uniqueLogPath(this.sessionsDir, header.name, new Date()),
     );
     let writer: SessionLogWriter | undefined;
-    this.logWriteFailed = false;
     try {
       writer = SessionLogWriter.create(logPath, header);
       this.trustedPaths.add(logPath);
     } catch (error) {
-      this.logWriteFailed = true;
-      this.notice(
+      this.announce(
         'error',
-        `Cannot create the session log ${logPath}: ${(error as Error).message}. The run continues, but is not being saved.`,
+        `Cannot create the session log ${logPath}: ${(error as Error).message}. ` +
+          'The run continues, but is not being saved.',
       );
     }
     this.session = { header, records: [], source: 'live', ...(writer && { logPath, writer }) };
@@ -395,36 +356,21 @@ export class HostCore {
 
   private addRecord(record: BodyRecord): void {
     const session = this.session;
-    if (!session || session.source !== 'live') return; // a record without a header: nothing to attach it to
-    if (session.writer && !this.logWriteFailed) {
+    if (session?.source !== 'live') return; // no header yet: nothing to attach it to
+    if (session.writer && !session.writeFailed) {
       try {
         session.writer.append(record);
       } catch (error) {
-        this.logWriteFailed = true;
-        this.notice(
+        session.writeFailed = true;
+        this.announce(
           'error',
-          `Writing the session log failed: ${(error as Error).message}. Records from step ${record.step} on are not saved.`,
+          `Writing the session log failed: ${(error as Error).message}. ` +
+            `Records from step ${record.step} on are not saved.`,
         );
       }
     }
     session.records.push(record);
-    this.pending.push(record);
-    if (this.flushTimer === undefined) {
-      this.flushTimer = setTimeout(() => this.flush(), this.flushIntervalMs);
-      this.flushTimer.unref();
-    }
-  }
-
-  /** Sends the coalesced records now (before any other event, so order is kept). */
-  flush(): void {
-    if (this.flushTimer !== undefined) {
-      clearTimeout(this.flushTimer);
-      this.flushTimer = undefined;
-    }
-    if (this.pending.length === 0) return;
-    const records = this.pending;
-    this.pending = [];
-    this.broadcast({ kind: 'records', records });
+    this.batcher.add(record);
   }
 
   private setState(state: RunState, step: number, message?: string): void {
@@ -434,45 +380,45 @@ export class HostCore {
       this.stepWhenReady = false;
       if (state === 'paused') this.post({ type: 'step' });
     }
-    if (TERMINAL.has(state) && state !== 'idle') {
+    if (ENDED.has(state) && state !== 'idle') {
       // The run ended (or failed while preparing): a new start may come.
       this.pendingStart = undefined;
       try {
         this.session?.writer?.sync();
       } catch {
-        // fsync is a best effort; the bytes are already with the OS.
+        // fsync is a best effort at the end of a run; the bytes are already with the OS.
       }
     }
     this.broadcast({ kind: 'state', state, step, ...(message !== undefined && { message }) });
   }
 
   private onWorkerCrash(reason: string): void {
+    this.worker = undefined; // the next start spawns a new one
     const wasStarting = this.pendingStart !== undefined;
     this.pendingStart = undefined;
     this.stepWhenReady = false;
     const session = this.session;
-    const live = session?.source === 'live' && !TERMINAL.has(this.runState);
+    const live = session?.source === 'live' && !ENDED.has(this.runState);
     const message = `The training worker crashed (${reason}).`;
     if (live) {
-      const record: EventRecord = {
+      // The worker cannot write its own end any more; the log says what happened.
+      this.addRecord({
         type: 'event',
         step: this.runStep,
         kind: 'error',
         message,
         time: new Date().toISOString(),
-      };
-      this.addRecord(record);
+      });
     }
-    const kept =
-      live && session?.logPath
-        ? ` The log keeps everything up to step ${this.runStep}: ${session.logPath}`
-        : '';
     if (live || wasStarting) {
-      this.notice('error', message + kept);
+      const kept =
+        live && session.logPath
+          ? ` The log keeps everything up to step ${this.runStep}: ${session.logPath}`
+          : '';
+      this.announce('error', message + kept);
       this.setState('error', this.runStep, message);
     } else if (!this.disposed) {
-      // Idle worker died: nothing lost; the next start spawns a new one.
-      this.notice('warning', `${message} A new one will start with the next run.`);
+      this.announce('warning', `${message} A new one will start with the next run.`);
     }
   }
 
@@ -487,10 +433,8 @@ export class HostCore {
       text = readFileSync(absolute, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      this.notice(
-        'error',
-        `Cannot open ${absolute}: ${code === 'ENOENT' ? 'file not found' : (error as Error).message}`,
-      );
+      const why = code === 'ENOENT' ? 'file not found' : (error as Error).message;
+      this.announce('error', `Cannot open ${absolute}: ${why}`);
       return false;
     }
     this.trustedPaths.add(absolute);
@@ -504,43 +448,43 @@ export class HostCore {
   }
 
   private replay(text: string, name: string, path: string | undefined): boolean {
-    let parsed;
+    let replay;
     try {
-      parsed = parseLog(text);
+      replay = readReplay(text);
     } catch (error) {
       if (!(error instanceof LogFormatError)) throw error;
-      this.notice('error', `Cannot open ${name}: ${error.message}`);
+      this.announce('error', `Cannot open ${name}: ${error.message}`);
       return false;
     }
-    const { header, records, problems } = parsed;
+    const { header, records } = replay;
+    const where = path !== undefined ? { logPath: path } : {};
     this.closeSession();
-    this.session = {
-      header,
-      records,
-      source: 'replay',
-      ...(path !== undefined && { logPath: path }),
-    };
-    this.broadcast({
-      kind: 'session',
-      header,
-      source: 'replay',
-      ...(path !== undefined && { logPath: path }),
-    });
+    this.session = { header, records, source: 'replay', ...where };
+    this.broadcast({ kind: 'session', header, source: 'replay', ...where });
     for (let i = 0; i < records.length; i += REPLAY_CHUNK) {
       this.broadcast({ kind: 'records', records: records.slice(i, i + REPLAY_CHUNK) });
     }
-    const lastStep = records.reduce((max, r) => Math.max(max, r.step), 0);
-    this.runState = replayedState(records);
-    this.runStep = lastStep;
-    this.broadcast({ kind: 'state', state: this.runState, step: lastStep });
-    if (problems.length) this.notice('warning', describeProblems(name, problems));
+    this.runState = replay.state;
+    this.runStep = replay.step;
+    this.broadcast({ kind: 'state', state: replay.state, step: replay.step });
+    if (replay.problems.length) this.announce('warning', describeProblems(name, replay.problems));
     return true;
+  }
+
+  /** The session's log text rebuilt from memory (an upload, or a live log that failed to write). */
+  private encodeSession(session: Session): string {
+    return [encodeRecord(session.header), ...session.records.map((r) => encodeRecord(r))].join('');
+  }
+
+  /** True when the session's log file holds every record (so it can be copied as is). */
+  private static fileIsComplete(session: Session): session is Session & { logPath: string } {
+    return session.logPath !== undefined && !session.writeFailed;
   }
 
   /**
    * Copies the current session's log to `target` (also while running: every record so far is
-   * already written). A log uploaded as text is written out from memory. Throws with a clear
-   * message when there is nothing to save or the copy fails.
+   * already written). An uploaded log is written out from memory. Throws with a clear message
+   * when there is nothing to save or the copy fails.
    */
   saveLogAs(target: string): string {
     const session = this.session;
@@ -549,64 +493,74 @@ export class HostCore {
     const destination = resolve(target);
     if (session.logPath && resolve(session.logPath) === destination) return destination;
     mkdirSync(dirname(destination), { recursive: true });
-    if (session.logPath && !this.logWriteFailed) {
-      this.flush();
-      copyFileSync(session.logPath, destination);
-    } else {
-      const lines = [encodeRecord(session.header), ...session.records.map((r) => encodeRecord(r))];
-      writeFileSync(destination, lines.join(''));
-    }
+    if (HostCore.fileIsComplete(session)) copyFileSync(session.logPath, destination);
+    else writeFileSync(destination, this.encodeSession(session));
     this.trustedPaths.add(destination);
     return destination;
   }
 
-  /** The bytes of the current session log, for the web host's download. */
+  /** The current session log's name and text, for the web host's download. */
   currentLogText(): { name: string; text: string } | undefined {
     const session = this.session;
     if (!session) return undefined;
-    if (session.logPath && !this.logWriteFailed) {
+    if (HostCore.fileIsComplete(session)) {
       return { name: basename(session.logPath), text: readFileSync(session.logPath, 'utf8') };
     }
-    const text = [
-      encodeRecord(session.header),
-      ...session.records.map((r) => encodeRecord(r)),
-    ].join('');
-    return { name: `${session.header.name}.jsonl`, text };
+    return { name: `${session.header.name}.jsonl`, text: this.encodeSession(session) };
   }
 
   private closeSession(): void {
-    this.flush();
+    this.batcher.flush();
     try {
       this.session?.writer?.close();
     } catch (error) {
-      this.notice('warning', `Closing the session log failed: ${(error as Error).message}`);
+      this.announce('warning', `Closing the session log failed: ${(error as Error).message}`);
     }
   }
 
-  /** Stops the worker and closes the log. */
+  // ---- the end --------------------------------------------------------------------------
+
+  /**
+   * Ends the app's use of the core: a live run is stopped first (so its log ends with the
+   * worker's 'stopped' record), waiting at most `timeoutMs`, then everything is disposed.
+   */
+  async shutdown(timeoutMs = 3000): Promise<void> {
+    if (this.busy && this.worker && !this.disposed) {
+      await new Promise<void>((done) => {
+        const finish = (): void => {
+          clearTimeout(timer);
+          unsubscribe();
+          done();
+        };
+        const timer = setTimeout(finish, timeoutMs);
+        const unsubscribe = this.subscribe((event) => {
+          if (event.kind === 'state' && ENDED.has(event.state)) finish();
+        });
+        this.post({ type: 'stop' });
+      });
+    }
+    await this.dispose();
+  }
+
+  /** Terminates the worker at once and closes the log (everything written so far stays). */
   async dispose(): Promise<void> {
     this.disposed = true;
     this.closeSession();
     const worker = this.worker;
     this.worker = undefined;
     this.listeners.clear();
-    if (worker) await worker.terminate();
+    await worker?.terminate();
   }
 }
 
-/** What a replayed session ended as, from its last run event (a log cut short reads 'stopped'). */
-function replayedState(records: BodyRecord[]): RunState {
-  for (let i = records.length - 1; i >= 0; i--) {
-    const r = records[i];
-    if (r.type !== 'event') continue;
-    if (r.kind === 'finished' || r.kind === 'stopped' || r.kind === 'error') return r.kind;
-    break;
-  }
-  return 'stopped';
-}
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-function describeProblems(name: string, problems: LogProblem[]): string {
-  const listed = problems.slice(0, MAX_LISTED_PROBLEMS).map((p) => p.message);
-  const more = problems.length - listed.length;
-  return `${name}: ${listed.join('; ')}${more > 0 ? `; and ${more} more problem lines skipped` : ''}.`;
+function refused(path: string, what: 'definition' | 'log'): HostEvent {
+  return {
+    kind: 'notice',
+    level: 'error',
+    message:
+      `Refused to open ${basename(path)}: the page may only open bundled examples and files ` +
+      `chosen in the app. Upload the ${what} file instead.`,
+  };
 }

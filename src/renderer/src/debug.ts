@@ -13,6 +13,8 @@ export interface ChartSummary {
   series: SeriesSummary[];
   /** How many times the chart was redrawn with new data (coalesced per frame). */
   flushes: number;
+  /** How long the last of those redraws took, in milliseconds. */
+  lastFlushMs: number;
 }
 
 export interface VivitDebug {
@@ -39,13 +41,30 @@ export function summarizeSeries(option: unknown): SeriesSummary[] {
   const series = (option as { series?: unknown[] } | undefined)?.series ?? [];
   return series.map((raw) => {
     const s = raw as { id?: unknown; name?: unknown; data?: unknown };
-    const data = Array.isArray(s.data) ? (s.data as [number, number][]) : [];
+    const points = toPoints(s.data);
     return {
       id: String(s.id ?? ''),
       name: String(s.name ?? ''),
-      length: data.length,
-      first: data[0] ? [data[0][0], data[0][1]] : undefined,
-      last: data.length ? [data[data.length - 1][0], data[data.length - 1][1]] : undefined,
+      length: points.length,
+      first: points.length ? points.at(0) : undefined,
+      last: points.length ? points.at(-1) : undefined,
     };
   });
+}
+
+/** Reads series data given as [x, y] pairs or as a flat typed array x0, y0, x1, y1, …. */
+function toPoints(data: unknown): { length: number; at(i: number): [number, number] } {
+  if (ArrayBuffer.isView(data) && !(data instanceof DataView)) {
+    const flat = data as unknown as ArrayLike<number>;
+    const length = Math.floor(flat.length / 2);
+    return {
+      length,
+      at: (i) => {
+        const k = i < 0 ? length + i : i;
+        return [flat[2 * k], flat[2 * k + 1]];
+      },
+    };
+  }
+  const pairs = Array.isArray(data) ? (data as [number, number][]) : [];
+  return { length: pairs.length, at: (i) => [pairs.at(i)![0], pairs.at(i)![1]] };
 }

@@ -1,7 +1,7 @@
 // Pure TypeScript symmetric eigensolver: the fallback when the wasm module cannot load.
 //
 // Algorithm (Golub & Van Loan, "Matrix Computations", §8.3):
-//  1. scale A so that max |a_ij| = 1 (keeps the Householder norms and QL shifts in range);
+//  1. scale A by a power of two to max |a_ij| in (1/2, 1] (keeps norms and shifts in range);
 //  2. Householder tridiagonalization T = Qᵀ A Q, reading and updating only the upper triangle
 //     so every inner loop runs along a contiguous row;
 //  3. (vectors) form Qᵀ by backward accumulation, again row by row;
@@ -34,8 +34,14 @@ export function symmetricEigenJs(
     if (m > maxAbs) maxAbs = m;
   }
   if (maxAbs === 0) return zeroMatrixResult(n, wantVectors);
-  const inv = 1 / maxAbs;
-  for (let idx = 0; idx < work.length; idx++) work[idx] *= inv;
+  // A power of two, so scaling and unscaling are exact. Applied in two factors so that even a
+  // subnormal maximum (exponent down to −1074) does not overflow the reciprocal.
+  const exponent = Math.ceil(Math.log2(maxAbs));
+  const scale = 2 ** exponent;
+  const half = Math.trunc(-exponent / 2);
+  const inv1 = 2 ** half;
+  const inv2 = 2 ** (-exponent - half);
+  for (let idx = 0; idx < work.length; idx++) work[idx] = work[idx] * inv1 * inv2;
 
   const d = new Float64Array(n);
   const e = new Float64Array(n); // e[i] couples i and i+1; e[n-1] stays 0
@@ -47,7 +53,7 @@ export function symmetricEigenJs(
   const order = Array.from({ length: n }, (_, k) => k);
   order.sort((p, q) => d[q] - d[p] || p - q);
   const values = new Float64Array(n);
-  for (let k = 0; k < n; k++) values[k] = d[order[k]] * maxAbs;
+  for (let k = 0; k < n; k++) values[k] = d[order[k]] * scale;
   if (!wantVectors) return { values };
   return { values, vectors: transposeRows(work, n, order) };
 }

@@ -6,7 +6,7 @@ import type { LayerSpec } from '../../protocol/definition';
 import type { Window2d } from '../tensor/ops';
 import { requireImage, resolveWindow } from './geometry';
 import type { LayerModule } from './layer';
-import { noParams } from './layer';
+import { emptyCache, noParams } from './layer';
 
 type PoolSpec = Extract<LayerSpec, { type: 'maxpool2d' | 'avgpool2d' }>;
 
@@ -44,7 +44,7 @@ export const avgpool2d: LayerModule<PoolSpec> = {
         const mean = ops.avgPool(x, win);
         return {
           out: scale ? ops.mul(mean, ops.fromArray(scale, [1, outH, outW, 1])) : mean,
-          cache: {},
+          cache: emptyCache,
         };
       },
       backward(ops, _params, _cache, dy) {

@@ -6,7 +6,7 @@
 import type { LayerSpec } from '../../protocol/definition';
 import { LayerShapeError } from '../shape-error';
 import type { LayerModule } from './layer';
-import { noParams } from './layer';
+import { emptyCache, noParams } from './layer';
 import { engineShape } from './layout';
 
 type DropoutSpec = Extract<LayerSpec, { type: 'dropout' }>;
@@ -31,7 +31,7 @@ export const dropout: LayerModule<DropoutSpec> = {
       outShape: [...inShape],
       ...noParams,
       forward(ops, _params, x, ctx) {
-        if (!ctx.training || p === 0) return { out: x, cache: {} };
+        if (!ctx.training || p === 0) return { out: x, cache: emptyCache };
         if (!ctx.rng) throw new Error('dropout in training mode needs a random stream (ctx.rng)');
         const n = ops.shape(x)[0];
         const mask = new Float32Array(n * size);

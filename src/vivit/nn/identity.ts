@@ -1,7 +1,7 @@
 // Identity: passes values and gradients through unchanged.
 
 import type { LayerModule } from './layer';
-import { noParams } from './layer';
+import { emptyCache, noParams } from './layer';
 
 export const identity: LayerModule = {
   type: 'identity',
@@ -10,7 +10,7 @@ export const identity: LayerModule = {
     inShape: [...inShape],
     outShape: [...inShape],
     ...noParams,
-    forward: (_ops, _params, x) => ({ out: x, cache: {} }),
+    forward: (_ops, _params, x) => ({ out: x, cache: emptyCache }),
     backward: (_ops, _params, _cache, dy) => ({ dx: dy, dparams: [] }),
   }),
 };

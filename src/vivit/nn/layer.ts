@@ -78,6 +78,9 @@ export interface LayerModule<S extends LayerSpec = LayerSpec> {
   create(spec: S, inShape: readonly number[], place: LayerPlace): Layer;
 }
 
+/** The cache of layers whose derivatives need nothing from the forward pass. */
+export const emptyCache: Readonly<Record<string, never>> = Object.freeze({});
+
 /** Base for layers without parameters. */
 export const noParams = {
   params: [] as readonly ParamSpec[],

@@ -14,12 +14,21 @@ export function engineShape(torchShape: readonly number[]): number[] {
 
 /** A batch in PyTorch layout ([N,C,H,W] or [N,...]) -> engine layout ([N,H,W,C] or same). */
 export function batchToEngine<T>(ops: Ops<T>, x: T): T {
-  return ops.shape(x).length === 4 ? ops.transpose(x, [0, 2, 3, 1]) : x;
+  const shape = ops.shape(x);
+  if (shape.length !== 4) return x;
+  const [n, c, h, w] = shape;
+  // One channel (or one pixel): both layouts have the same memory order.
+  if (c === 1 || h * w === 1) return ops.reshape(x, [n, h, w, c]);
+  return ops.transpose(x, [0, 2, 3, 1]);
 }
 
 /** A batch in engine layout -> PyTorch layout. */
 export function batchToTorch<T>(ops: Ops<T>, x: T): T {
-  return ops.shape(x).length === 4 ? ops.transpose(x, [0, 3, 1, 2]) : x;
+  const shape = ops.shape(x);
+  if (shape.length !== 4) return x;
+  const [n, h, w, c] = shape;
+  if (c === 1 || h * w === 1) return ops.reshape(x, [n, c, h, w]);
+  return ops.transpose(x, [0, 3, 1, 2]);
 }
 
 /** Row-major array of `shape` permuted like a transpose: out.shape[i] = shape[perm[i]]. */

@@ -90,8 +90,10 @@ export class Network {
   backward<T>(ops: Ops<T>, params: readonly T[], caches: readonly Cache<T>[], dOut: T): T[] {
     const grads = new Array<T>(this.params.length);
     let dy = dOut;
-    for (let i = this.layers.length - 1; i >= 0; i--) {
-      const needInputGrad = i > 0;
+    // Below the first layer with parameters nothing needs a gradient (e.g. a leading flatten).
+    const first = this.layers.findIndex((layer) => layer.params.length > 0);
+    for (let i = this.layers.length - 1; i >= Math.max(first, 0); i--) {
+      const needInputGrad = i > first;
       const { dx, dparams } = this.layers[i].backward(
         ops,
         this.layerParams(params, i),

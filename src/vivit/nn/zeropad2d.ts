@@ -4,7 +4,7 @@ import type { LayerSpec } from '../../protocol/definition';
 import { LayerShapeError } from '../shape-error';
 import { requireImage } from './geometry';
 import type { LayerModule } from './layer';
-import { noParams } from './layer';
+import { emptyCache, noParams } from './layer';
 
 type ZeroPadSpec = Extract<LayerSpec, { type: 'zeropad2d' }>;
 
@@ -37,7 +37,7 @@ export const zeropad2d: LayerModule<ZeroPadSpec> = {
           [left, right],
           [0, 0],
         ]),
-        cache: {},
+        cache: emptyCache,
       }),
       backward(ops, _params, _cache, dy) {
         const n = ops.shape(dy)[0];

@@ -10,7 +10,7 @@
 //  - weight gradients: a convolution with batch and channel axes swapped (the batch becomes
 //    the contraction axis, the output gradient becomes the filter, dilated by the stride);
 //  - unfold (im2col): a depthwise convolution with a one-hot filter bank.
-// matMul with transposeA/B is ~10x slower than plain matMul on wasm, so operands are
+// matMul with transposeA/B is ~10x slower than plain matMul on wasm, so there operands are
 // transposed explicitly first.
 
 import * as tf from '@tensorflow/tfjs';
@@ -188,6 +188,9 @@ export const tfjsOps: Ops<T> = {
 
   // ---- linear algebra
   matMul(a, b, transposeA = false, transposeB = false) {
+    // Only wasm's XNNPACK matMul is slow with transposed operands; the cpu backend is faster
+    // with the flags than with an extra transpose pass.
+    if (tf.getBackend() !== 'wasm') return tf.matMul(a, b, transposeA, transposeB);
     return tf.matMul(transposeA ? transposeLast2(a) : a, transposeB ? transposeLast2(b) : b);
   },
 

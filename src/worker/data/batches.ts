@@ -3,7 +3,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LossName } from '../../protocol/definition';
 import type { Dataset, Split } from './dataset';
-import { batchesPerEpoch, epochOrder, evalIndices, gatherFeatures, gatherTargets } from './sampling';
+import {
+  batchesPerEpoch,
+  epochOrder,
+  evalIndices,
+  gatherFeatures,
+  gatherTargets,
+} from './sampling';
 
 export interface TensorBatch {
   x: tf.Tensor;
@@ -11,12 +17,23 @@ export interface TensorBatch {
   count: number;
 }
 
-export function makeTensors(dataset: Dataset, split: Split, indices: ArrayLike<number>, loss: LossName): TensorBatch {
+export function makeTensors(
+  dataset: Dataset,
+  split: Split,
+  indices: ArrayLike<number>,
+  loss: LossName,
+): TensorBatch {
   const n = indices.length;
-  const x = tf.tensor(gatherFeatures(dataset, split, indices), [n, ...dataset.inputShape], 'float32');
+  const x = tf.tensor(
+    gatherFeatures(dataset, split, indices),
+    [n, ...dataset.inputShape],
+    'float32',
+  );
   const t = gatherTargets(dataset, split, indices, loss);
   const y =
-    t.kind === 'labels' ? tf.tensor1d(t.values, 'int32') : tf.tensor2d(t.values, [n, t.columns], 'float32');
+    t.kind === 'labels'
+      ? tf.tensor1d(t.values, 'int32')
+      : tf.tensor2d(t.values, [n, t.columns], 'float32');
   return { x, y, count: n };
 }
 
@@ -46,7 +63,12 @@ export class BatchSource {
     }
     const size = Math.min(this.batchSize, this.dataset.train.count);
     const start = (stepIndex % this.batchesPerEpoch) * size;
-    return makeTensors(this.dataset, this.dataset.train, this.order.indices.subarray(start, start + size), this.loss);
+    return makeTensors(
+      this.dataset,
+      this.dataset.train,
+      this.order.indices.subarray(start, start + size),
+      this.loss,
+    );
   }
 
   /** The fixed held-out evaluation set; the caller keeps and finally disposes it. */

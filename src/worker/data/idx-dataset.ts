@@ -5,7 +5,14 @@
 import { readFileSync } from 'node:fs';
 import type { DataFacts, Dataset, SourceOf, Split, Task } from './dataset';
 import { resolveDataPath } from './dataset';
-import { decodeIdx, IdxError, readIdx, readIdxHeader, type IdxArray, type IdxDataType } from './idx';
+import {
+  decodeIdx,
+  IdxError,
+  readIdx,
+  readIdxHeader,
+  type IdxArray,
+  type IdxDataType,
+} from './idx';
 import { resolveNormalization } from './normalize';
 
 type IdxSpec = SourceOf<'idx'>;
@@ -30,7 +37,10 @@ function sampleShape(dims: number[], file: string, field: IdxField): number[] {
     const shape = dims.slice(1);
     return dims.length === 3 ? [1, ...shape] : shape;
   }
-  throw new IdxDataError(field, `${file}: images must have 1 to 4 dimensions ([N], [N, F], [N, H, W] or [N, C, H, W]), found ${dims.length}`);
+  throw new IdxDataError(
+    field,
+    `${file}: images must have 1 to 4 dimensions ([N], [N, F], [N, H, W] or [N, C, H, W]), found ${dims.length}`,
+  );
 }
 
 interface LabelKind {
@@ -41,17 +51,23 @@ interface LabelKind {
 
 function labelKind(type: IdxDataType, dims: number[], file: string, field: IdxField): LabelKind {
   if (dims.length === 1) {
-    return INTEGER_TYPES.includes(type) ? { task: 'classification' } : { task: 'regression', outputs: 1 };
+    return INTEGER_TYPES.includes(type)
+      ? { task: 'classification' }
+      : { task: 'regression', outputs: 1 };
   }
   if (dims.length === 2) return { task: 'regression', outputs: dims[1] };
-  throw new IdxDataError(field, `${file}: labels must be [N] class indices or [N, C] targets, found ${dims.length} dimensions`);
+  throw new IdxDataError(
+    field,
+    `${file}: labels must be [N] class indices or [N, C] targets, found ${dims.length} dimensions`,
+  );
 }
 
 function classCount(labels: ArrayLike<number>, file: string, field: IdxField): number {
   let max = -1;
   for (let i = 0; i < labels.length; i++) {
     const v = labels[i];
-    if (v < 0) throw new IdxDataError(field, `${file}: label ${i} is ${v}; class labels must be 0 or more`);
+    if (v < 0)
+      throw new IdxDataError(field, `${file}: label ${i} is ${v}; class labels must be 0 or more`);
     if (v > max) max = v;
   }
   return max + 1;
@@ -130,8 +146,16 @@ function attribute<T>(field: IdxField, read: () => T): T {
 export function idxFacts(spec: IdxSpec, baseDir: string): DataFacts {
   const files = filesOf(spec, baseDir);
   const header = (field: IdxField) => attribute(field, () => readIdxHeader(files[field]));
-  const train = checkPair('train', { images: header('train_images'), labels: header('train_labels') }, files);
-  const test = checkPair('test', { images: header('test_images'), labels: header('test_labels') }, files);
+  const train = checkPair(
+    'train',
+    { images: header('train_images'), labels: header('train_labels') },
+    files,
+  );
+  const test = checkPair(
+    'test',
+    { images: header('test_images'), labels: header('test_labels') },
+    files,
+  );
   combine(train, test, files);
   let outputs = train.kind.outputs ?? 0;
   if (train.kind.task === 'classification') {

@@ -5,7 +5,8 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 
 export type IdxDataType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
-export type IdxValues = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
+export type IdxValues =
+  Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 
 const TYPE_CODES: Record<number, { type: IdxDataType; bytes: number }> = {
   0x08: { type: 'uint8', bytes: 1 },
@@ -46,10 +47,17 @@ function hex(byte: number): string {
 }
 
 /** Parses and checks the header; `fileSize` (when known) is checked against the dimensions. */
-export function parseIdxHeader(bytes: Uint8Array, file: string, fileSize = bytes.length): IdxHeader {
+export function parseIdxHeader(
+  bytes: Uint8Array,
+  file: string,
+  fileSize = bytes.length,
+): IdxHeader {
   if (fileSize === 0) throw new IdxError(file, 'the file is empty (expected an IDX file)');
   if (bytes.length < 4) {
-    throw new IdxError(file, `truncated IDX header: the file has ${bytes.length} bytes, the header needs at least 4`);
+    throw new IdxError(
+      file,
+      `truncated IDX header: the file has ${bytes.length} bytes, the header needs at least 4`,
+    );
   }
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     throw new IdxError(file, 'the file is gzip-compressed; decompress it first (e.g. gunzip)');
@@ -106,7 +114,11 @@ export function decodeIdx(bytes: Uint8Array, file: string): IdxArray {
     return { type, dims, data: bytes.slice(headerBytes, headerBytes + count) };
   }
   if (type === 'int8') {
-    return { type, dims, data: new Int8Array(bytes.slice(headerBytes, headerBytes + count).buffer) };
+    return {
+      type,
+      dims,
+      data: new Int8Array(bytes.slice(headerBytes, headerBytes + count).buffer),
+    };
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset + headerBytes, header.dataBytes);
   switch (type) {
@@ -171,7 +183,11 @@ export async function readIdx(file: string): Promise<IdxArray> {
 }
 
 /** Encodes values as an IDX file (for tests and for users converting data). */
-export function encodeIdx(type: IdxDataType, dims: number[], values: ArrayLike<number>): Uint8Array {
+export function encodeIdx(
+  type: IdxDataType,
+  dims: number[],
+  values: ArrayLike<number>,
+): Uint8Array {
   const entry = Object.entries(TYPE_CODES).find(([, c]) => c.type === type);
   if (!entry) throw new Error(`unknown IDX type ${type}`);
   const [codeText, { bytes: width }] = entry;

@@ -13,7 +13,8 @@ export function epochOrder(count: number, seed: number, epoch: number): Int32Arr
 
 /** A fixed, seeded subset of `samples` test indices (all of them when omitted), ascending. */
 export function evalIndices(count: number, seed: number, samples?: number): Int32Array {
-  if (samples === undefined || samples >= count) return Int32Array.from({ length: count }, (_, i) => i);
+  if (samples === undefined || samples >= count)
+    return Int32Array.from({ length: count }, (_, i) => i);
   return Random.forStream(seed, 'eval').permutation(count).slice(0, samples).sort();
 }
 
@@ -24,7 +25,11 @@ export function batchesPerEpoch(trainCount: number, batchSize: number): number {
 }
 
 /** Normalized float32 features of the given samples, row-major [n, ...inputShape]. */
-export function gatherFeatures(dataset: Dataset, split: Split, indices: ArrayLike<number>): Float32Array {
+export function gatherFeatures(
+  dataset: Dataset,
+  split: Split,
+  indices: ArrayLike<number>,
+): Float32Array {
   const size = dataset.sampleSize;
   const { a, b } = affineOf(dataset.normalization, dataset.scale);
   const out = new Float32Array(indices.length * size);
@@ -43,7 +48,12 @@ export type Targets =
 
 /** The targets of the given samples in the form the loss expects: class indices for
  *  cross_entropy; for mse, regression targets or one-hot vectors of the class labels. */
-export function gatherTargets(dataset: Dataset, split: Split, indices: ArrayLike<number>, loss: LossName): Targets {
+export function gatherTargets(
+  dataset: Dataset,
+  split: Split,
+  indices: ArrayLike<number>,
+  loss: LossName,
+): Targets {
   const n = indices.length;
   const C = dataset.outputs;
   if (split.labels) {
@@ -55,8 +65,10 @@ export function gatherTargets(dataset: Dataset, split: Split, indices: ArrayLike
     return { kind: 'matrix', values: oneHot, columns: C };
   }
   if (!split.targets) throw new Error('dataset split has neither labels nor targets');
-  if (loss === 'cross_entropy') throw new Error('cross_entropy needs class labels, the data has real-valued targets');
+  if (loss === 'cross_entropy')
+    throw new Error('cross_entropy needs class labels, the data has real-valued targets');
   const values = new Float32Array(n * C);
-  for (let r = 0; r < n; r++) values.set(split.targets.subarray(indices[r] * C, indices[r] * C + C), r * C);
+  for (let r = 0; r < n; r++)
+    values.set(split.targets.subarray(indices[r] * C, indices[r] * C + C), r * C);
   return { kind: 'matrix', values, columns: C };
 }

@@ -22,7 +22,8 @@ export class IssueCollector {
 /** How a value reads in a message: `a string ('0.1')`, `a list`, ... */
 export function describeValue(value: unknown): string {
   if (value === null || value === undefined) return 'nothing (an empty value)';
-  if (typeof value === 'string') return `a string ('${value.length > 40 ? value.slice(0, 40) + '…' : value}')`;
+  if (typeof value === 'string')
+    return `a string ('${value.length > 40 ? value.slice(0, 40) + '…' : value}')`;
   if (typeof value === 'number') return `${value}`;
   if (typeof value === 'boolean') return `${value}`;
   if (Array.isArray(value)) return 'a list';
@@ -35,14 +36,24 @@ export function isObj(value: unknown): value is Obj {
 }
 
 /** Checks that value is a mapping; reports and returns undefined otherwise. */
-export function readMapping(c: IssueCollector, value: unknown, path: FieldPath, what: string): Obj | undefined {
+export function readMapping(
+  c: IssueCollector,
+  value: unknown,
+  path: FieldPath,
+  what: string,
+): Obj | undefined {
   if (isObj(value)) return value;
   c.add(path, `expected ${what} (a mapping of fields), got ${describeValue(value)}`);
   return undefined;
 }
 
 /** Reports every field that is not allowed, suggesting the closest allowed name. */
-export function checkKnownFields(c: IssueCollector, o: Obj, path: FieldPath, allowed: readonly string[]): void {
+export function checkKnownFields(
+  c: IssueCollector,
+  o: Obj,
+  path: FieldPath,
+  allowed: readonly string[],
+): void {
   for (const key of Object.keys(o)) {
     if (allowed.includes(key)) continue;
     const guess = suggest(key, allowed);
@@ -67,9 +78,17 @@ export interface NumberRule {
 
 function describeRule(rule: NumberRule): string {
   const lower =
-    rule.above !== undefined ? { v: rule.above, open: true } : rule.min !== undefined ? { v: rule.min, open: false } : undefined;
+    rule.above !== undefined
+      ? { v: rule.above, open: true }
+      : rule.min !== undefined
+        ? { v: rule.min, open: false }
+        : undefined;
   const upper =
-    rule.below !== undefined ? { v: rule.below, open: true } : rule.max !== undefined ? { v: rule.max, open: false } : undefined;
+    rule.below !== undefined
+      ? { v: rule.below, open: true }
+      : rule.max !== undefined
+        ? { v: rule.max, open: false }
+        : undefined;
   const kind = rule.integer ? 'an integer' : 'a number';
   if (lower && upper) {
     return `${kind} in ${lower.open ? '(' : '['}${lower.v}, ${upper.v}${upper.open ? ')' : ']'}`;
@@ -80,7 +99,12 @@ function describeRule(rule: NumberRule): string {
 }
 
 /** Checks a number against a rule; reports and returns false when it does not fit. */
-export function checkNumber(c: IssueCollector, value: unknown, path: FieldPath, rule: NumberRule): value is number {
+export function checkNumber(
+  c: IssueCollector,
+  value: unknown,
+  path: FieldPath,
+  rule: NumberRule,
+): value is number {
   const expected = describeRule(rule);
   if (typeof value !== 'number' || Number.isNaN(value)) {
     c.add(path, `expected ${expected}, got ${describeValue(value)}`);
@@ -103,7 +127,12 @@ export function checkNumber(c: IssueCollector, value: unknown, path: FieldPath, 
 /** `required` reports a missing field; a number is the default; undefined leaves it optional. */
 export type Fallback<T> = T | 'required' | undefined;
 
-function missing<T>(c: IssueCollector, path: FieldPath, fallback: Fallback<T>, what: string): T | undefined {
+function missing<T>(
+  c: IssueCollector,
+  path: FieldPath,
+  fallback: Fallback<T>,
+  what: string,
+): T | undefined {
   if (fallback === 'required') {
     c.add(path, `missing required field '${String(path[path.length - 1])}' (${what})`);
     return undefined;
@@ -160,14 +189,18 @@ export function checkChoice<T extends string>(
   allowed: readonly T[],
   what: string,
 ): T | undefined {
-  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value))
+    return value as T;
   const list = allowed.join(', ');
   if (typeof value !== 'string') {
     c.add(path, `expected the ${what} name (one of ${list}), got ${describeValue(value)}`);
     return undefined;
   }
   const guess = suggest(value, allowed);
-  c.add(path, `unknown ${what} '${value}'${guess ? `; did you mean '${guess}'?` : '.'} Allowed: ${list}`);
+  c.add(
+    path,
+    `unknown ${what} '${value}'${guess ? `; did you mean '${guess}'?` : '.'} Allowed: ${list}`,
+  );
   return undefined;
 }
 
@@ -194,9 +227,12 @@ export function checkNumberList(
   rule: NumberRule,
 ): number[] | undefined {
   if (!Array.isArray(value) || value.length !== length) {
-    c.add(path, `expected a list of ${length} numbers (each ${describeRule(rule)}), got ${
-      Array.isArray(value) ? `a list of ${value.length}` : describeValue(value)
-    }`);
+    c.add(
+      path,
+      `expected a list of ${length} numbers (each ${describeRule(rule)}), got ${
+        Array.isArray(value) ? `a list of ${value.length}` : describeValue(value)
+      }`,
+    );
     return undefined;
   }
   const before = c.count;

@@ -1,6 +1,11 @@
 // Checks that need both the definition and facts about its data: used by validation (facts from
 // headers) and again by the worker once the data is loaded (the files may have changed since).
-import type { DefinitionIssue, LayerSpec, LossName, RunDefinition } from '../../protocol/definition';
+import type {
+  DefinitionIssue,
+  LayerSpec,
+  LossName,
+  RunDefinition,
+} from '../../protocol/definition';
 import { LayerShapeError, outputShapes } from '../../vivit/shapes';
 import type { DataFacts } from '../data/dataset';
 import { IssueCollector } from './fields';
@@ -21,10 +26,24 @@ export function checkLossAgainstData(c: IssueCollector, loss: LossName, facts: D
 }
 
 /** Layers that keep the feature count; looking past them finds the layer that sets the output. */
-const SIZE_KEEPING = new Set(['relu', 'sigmoid', 'tanh', 'identity', 'leaky_relu', 'elu', 'dropout', 'flatten']);
+const SIZE_KEEPING = new Set([
+  'relu',
+  'sigmoid',
+  'tanh',
+  'identity',
+  'leaky_relu',
+  'elu',
+  'dropout',
+  'flatten',
+]);
 
 /** The shape chain (via the engine's outputShapes) and the final output size. */
-export function checkShapes(c: IssueCollector, model: LayerSpec[], facts: DataFacts, loss: LossName): void {
+export function checkShapes(
+  c: IssueCollector,
+  model: LayerSpec[],
+  facts: DataFacts,
+  loss: LossName,
+): void {
   let shapes: number[][];
   try {
     shapes = outputShapes(model, facts.inputShape);
@@ -52,7 +71,8 @@ export function checkShapes(c: IssueCollector, model: LayerSpec[], facts: DataFa
   let i = model.length - 1;
   while (i > 0 && SIZE_KEEPING.has(model[i].type)) i--;
   const layer = model[i];
-  const field = layer.type === 'linear' ? 'out' : layer.type === 'conv2d' ? 'out_channels' : undefined;
+  const field =
+    layer.type === 'linear' ? 'out' : layer.type === 'conv2d' ? 'out_channels' : undefined;
   c.add(
     field ? ['model', i, field] : ['model', model.length - 1],
     `the model ends with ${last[0]} outputs, but ${loss} needs ${what}`,
@@ -60,11 +80,18 @@ export function checkShapes(c: IssueCollector, model: LayerSpec[], facts: DataFa
 }
 
 /** All data-dependent checks of a complete definition, without source lines. */
-export function checkDefinitionAgainstData(definition: RunDefinition, facts: DataFacts): DefinitionIssue[] {
+export function checkDefinitionAgainstData(
+  definition: RunDefinition,
+  facts: DataFacts,
+): DefinitionIssue[] {
   const c = new IssueCollector(() => undefined);
-  if (checkLossAgainstData(c, definition.loss, facts)) checkShapes(c, definition.model, facts, definition.loss);
+  if (checkLossAgainstData(c, definition.loss, facts))
+    checkShapes(c, definition.model, facts, definition.loss);
   if (definition.batch_size > facts.trainCount) {
-    c.add(['batch_size'], `batch_size ${definition.batch_size} is larger than the ${facts.trainCount} training samples`);
+    c.add(
+      ['batch_size'],
+      `batch_size ${definition.batch_size} is larger than the ${facts.trainCount} training samples`,
+    );
   }
   return c.issues;
 }

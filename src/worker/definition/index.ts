@@ -27,7 +27,11 @@ export async function loadDefinitionFile(path: string): Promise<DefinitionResult
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why =
-      code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
+      code === 'ENOENT'
+        ? 'file not found'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : (e as Error).message;
     return { issues: [{ path: '', message: `cannot read ${path}: ${why}` }] };
   }
   return parseDefinition(text, path);

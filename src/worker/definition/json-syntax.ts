@@ -38,7 +38,7 @@ class JsonScanner {
         return;
       }
     }
-    if (c === "'") this.fail("strings must use double quotes (\") in JSON");
+    if (c === "'") this.fail('strings must use double quotes (") in JSON');
     this.fail(`expected a value, found ${this.describeHere()}`);
   }
 

@@ -55,7 +55,13 @@ const NONNEGATIVE_INT = { integer: true, min: 0 };
 
 // ---------------------------------------------------------------- geometry helpers
 
-function readPair(c: IssueCollector, o: Obj, key: string, path: FieldPath, fallback: Pair | 'required'): Pair | undefined {
+function readPair(
+  c: IssueCollector,
+  o: Obj,
+  key: string,
+  path: FieldPath,
+  fallback: Pair | 'required',
+): Pair | undefined {
   const p = [...path, key];
   const value = o[key];
   if (value === undefined) {
@@ -78,7 +84,10 @@ function readPadding(c: IssueCollector, o: Obj, path: FieldPath): Padding | unde
   if (value === undefined) return 0;
   if (value === 'same' || value === 'valid') return value;
   if (typeof value === 'string') {
-    c.add(p, `expected 'same', 'valid', an integer >= 0 or a list of two, got ${describeValue(value)}`);
+    c.add(
+      p,
+      `expected 'same', 'valid', an integer >= 0 or a list of two, got ${describeValue(value)}`,
+    );
     return undefined;
   }
   if (Array.isArray(value)) {
@@ -92,13 +101,20 @@ function readPadding(c: IssueCollector, o: Obj, path: FieldPath): Padding | unde
 
 function readLayer(c: IssueCollector, item: unknown, path: FieldPath): LayerSpec | undefined {
   // A bare name is shorthand for a layer without fields: `- relu` means `- type: relu`.
-  const o: Obj | undefined = typeof item === 'string' ? { type: item } : readMapping(c, item, path, 'a layer');
+  const o: Obj | undefined =
+    typeof item === 'string' ? { type: item } : readMapping(c, item, path, 'a layer');
   if (!o) return undefined;
   if (o.type === undefined) {
     c.add([...path, 'type'], `missing required field 'type' (one of ${LAYER_TYPES.join(', ')})`);
     return undefined;
   }
-  const type = checkChoice(c, o.type, typeof item === 'string' ? path : [...path, 'type'], LAYER_TYPES, 'layer type');
+  const type = checkChoice(
+    c,
+    o.type,
+    typeof item === 'string' ? path : [...path, 'type'],
+    LAYER_TYPES,
+    'layer type',
+  );
   if (!type) return undefined;
   const before = c.count;
   checkKnownFields(c, o, path, ['type', ...LAYER_FIELDS[type]]);
@@ -108,7 +124,8 @@ function readLayer(c: IssueCollector, item: unknown, path: FieldPath): LayerSpec
       const inF = readNumber(c, o, 'in', path, POSITIVE_INT, 'required');
       const out = readNumber(c, o, 'out', path, POSITIVE_INT, 'required');
       const bias = readBoolean(c, o, 'bias', path, true);
-      if (inF !== undefined && out !== undefined && bias !== undefined) layer = { type, in: inF, out, bias };
+      if (inF !== undefined && out !== undefined && bias !== undefined)
+        layer = { type, in: inF, out, bias };
       break;
     }
     case 'conv2d': {
@@ -119,7 +136,15 @@ function readLayer(c: IssueCollector, item: unknown, path: FieldPath): LayerSpec
       const padding = readPadding(c, o, path);
       const bias = readBoolean(c, o, 'bias', path, true);
       if (inC && outC && kernel && stride && padding !== undefined && bias !== undefined) {
-        layer = { type, in_channels: inC, out_channels: outC, kernel_size: kernel, stride, padding, bias };
+        layer = {
+          type,
+          in_channels: inC,
+          out_channels: outC,
+          kernel_size: kernel,
+          stride,
+          padding,
+          bias,
+        };
       }
       break;
     }
@@ -129,14 +154,18 @@ function readLayer(c: IssueCollector, item: unknown, path: FieldPath): LayerSpec
       // PyTorch: stride defaults to kernel_size.
       const stride = kernel !== undefined ? readPair(c, o, 'stride', path, kernel) : undefined;
       const padding = readPadding(c, o, path);
-      if (kernel && stride && padding !== undefined) layer = { type, kernel_size: kernel, stride, padding };
+      if (kernel && stride && padding !== undefined)
+        layer = { type, kernel_size: kernel, stride, padding };
       break;
     }
     case 'zeropad2d': {
       const p = [...path, 'padding'];
       const value = o.padding;
       if (value === undefined) {
-        c.add(p, "missing required field 'padding' (an integer >= 0 or a list [left, right, top, bottom])");
+        c.add(
+          p,
+          "missing required field 'padding' (an integer >= 0 or a list [left, right, top, bottom])",
+        );
       } else if (Array.isArray(value)) {
         const list = checkNumberList(c, value, p, 4, NONNEGATIVE_INT);
         if (list) layer = { type, padding: [list[0], list[1], list[2], list[3]] };
@@ -196,7 +225,9 @@ function readNormalization(c: IssueCollector, o: Obj, path: FieldPath): Normaliz
     checkKnownFields(c, value, p, ['mean', 'std']);
     const mean = readNumber(c, value, 'mean', p, {}, 'required');
     const std = readNumber(c, value, 'std', p, { above: 0 }, 'required');
-    return c.count === before && mean !== undefined && std !== undefined ? { mean, std } : undefined;
+    return c.count === before && mean !== undefined && std !== undefined
+      ? { mean, std }
+      : undefined;
   }
   c.add(p, `expected 'standard', 'none' or {mean, std}, got ${describeValue(value)}`);
   return undefined;
@@ -204,7 +235,16 @@ function readNormalization(c: IssueCollector, o: Obj, path: FieldPath): Normaliz
 
 const DATA_FIELDS: Record<(typeof DATA_SOURCES)[number], readonly string[]> = {
   mnist: ['source', 'normalize', 'train_size', 'test_size'],
-  synthetic: ['source', 'task', 'features', 'outputs', 'train_size', 'test_size', 'noise', 'normalize'],
+  synthetic: [
+    'source',
+    'task',
+    'features',
+    'outputs',
+    'train_size',
+    'test_size',
+    'noise',
+    'normalize',
+  ],
   idx: ['source', 'train_images', 'train_labels', 'test_images', 'test_labels', 'normalize'],
 };
 
@@ -224,8 +264,22 @@ export function readData(c: IssueCollector, value: unknown): DataSpec | undefine
   let spec: DataSpec | undefined;
   switch (source) {
     case 'mnist': {
-      const train = readNumber(c, o, 'train_size', path, { integer: true, min: 1, max: MNIST_TRAIN_COUNT }, undefined);
-      const test = readNumber(c, o, 'test_size', path, { integer: true, min: 1, max: MNIST_TEST_COUNT }, undefined);
+      const train = readNumber(
+        c,
+        o,
+        'train_size',
+        path,
+        { integer: true, min: 1, max: MNIST_TRAIN_COUNT },
+        undefined,
+      );
+      const test = readNumber(
+        c,
+        o,
+        'test_size',
+        path,
+        { integer: true, min: 1, max: MNIST_TEST_COUNT },
+        undefined,
+      );
       if (normalize) {
         spec = { source, normalize };
         if (train !== undefined) spec.train_size = train;
@@ -234,10 +288,21 @@ export function readData(c: IssueCollector, value: unknown): DataSpec | undefine
       break;
     }
     case 'synthetic': {
-      const task = readChoice(c, o, 'task', path, ['classification', 'regression'] as const, 'task', 'classification');
+      const task = readChoice(
+        c,
+        o,
+        'task',
+        path,
+        ['classification', 'regression'] as const,
+        'task',
+        'classification',
+      );
       const features = readNumber(c, o, 'features', path, POSITIVE_INT, 'required');
       const outputs = readNumber(
-        c, o, 'outputs', path,
+        c,
+        o,
+        'outputs',
+        path,
         task === 'classification' ? { integer: true, min: 2 } : POSITIVE_INT,
         'required',
       );
@@ -245,12 +310,24 @@ export function readData(c: IssueCollector, value: unknown): DataSpec | undefine
       const test = readNumber(c, o, 'test_size', path, POSITIVE_INT, 256);
       // classification: label-noise rate in [0, 1); regression: std of the target noise.
       const noise = readNumber(
-        c, o, 'noise', path,
+        c,
+        o,
+        'noise',
+        path,
         task === 'classification' ? { min: 0, below: 1 } : { min: 0 },
         task === 'classification' ? 0 : 0.1,
       );
       if (task && features && outputs && train && test && noise !== undefined && normalize) {
-        spec = { source, task, features, outputs, train_size: train, test_size: test, noise, normalize };
+        spec = {
+          source,
+          task,
+          features,
+          outputs,
+          train_size: train,
+          test_size: test,
+          noise,
+          normalize,
+        };
       }
       break;
     }
@@ -305,7 +382,12 @@ export function readOptimizer(c: IssueCollector, value: unknown): OptimizerSpec 
     const momentum = readNumber(c, o, 'momentum', path, { min: 0, below: 1 }, 0);
     const nesterov = readBoolean(c, o, 'nesterov', path, false);
     if (nesterov && momentum === 0) c.add([...path, 'nesterov'], 'nesterov needs momentum > 0');
-    if (lr !== undefined && momentum !== undefined && nesterov !== undefined && weightDecay !== undefined) {
+    if (
+      lr !== undefined &&
+      momentum !== undefined &&
+      nesterov !== undefined &&
+      weightDecay !== undefined
+    ) {
       spec = { type, lr, momentum, weight_decay: weightDecay, nesterov };
     }
   } else {

@@ -13,7 +13,8 @@ export interface ParsedSource {
   lineOf(path: FieldPath): number | undefined;
 }
 
-export type SourceResult = { ok: true; source: ParsedSource } | { ok: false; issues: DefinitionIssue[] };
+export type SourceResult =
+  { ok: true; source: ParsedSource } | { ok: false; issues: DefinitionIssue[] };
 
 /** `model[3].in` style, as users read it. */
 export function formatPath(path: FieldPath): string {
@@ -42,7 +43,11 @@ export function parseSource(rawText: string, fileName: string): SourceResult {
       return {
         ok: false,
         issues: [
-          { path: '', line: err.line, message: `JSON syntax error at column ${err.column}: ${err.message}` },
+          {
+            path: '',
+            line: err.line,
+            message: `JSON syntax error at column ${err.column}: ${err.message}`,
+          },
         ],
       };
     }
@@ -71,7 +76,9 @@ export function parseSource(rawText: string, fileName: string): SourceResult {
     let line = lineAt(doc.contents as Node | null) ?? 1;
     for (const part of path) {
       if (isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(part));
+        const pair = node.items.find(
+          (p) => isScalar(p.key) && String(p.key.value) === String(part),
+        );
         if (!pair) break;
         line = lineAt(pair.key as Node) ?? line;
         node = pair.value;

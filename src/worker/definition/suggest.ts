@@ -97,6 +97,7 @@ export function editDistance(a: string, b: string): number {
 
 /** The allowed name the user most likely meant, or undefined if nothing is close. */
 export function suggest(name: string, allowed: readonly string[]): string | undefined {
+  // Case and separators are normalized first: 'Linear' or 'batchSize' match at distance 0.
   const wanted = normalize(name);
   const candidates: { spelled: string; means: string }[] = allowed.map((a) => ({
     spelled: a,
@@ -114,6 +115,5 @@ export function suggest(name: string, allowed: readonly string[]): string | unde
       best = { means: c.means, distance };
     }
   }
-  // A normalized exact hit (e.g. 'Linear', 'batchSize') is the same as distance 0.
   return best?.means;
 }

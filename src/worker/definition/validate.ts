@@ -5,12 +5,30 @@ import type { DataSpec, DefinitionIssue, RunDefinition } from '../../protocol/de
 import type { DataFacts } from '../data/dataset';
 import { IdxDataError } from '../data/idx-dataset';
 import { dataFacts } from '../data/load';
-import { checkKnownFields, describeValue, IssueCollector, readMapping, readNumber, type Obj } from './fields';
+import {
+  checkKnownFields,
+  describeValue,
+  IssueCollector,
+  readMapping,
+  readNumber,
+  type Obj,
+} from './fields';
 import { checkLossAgainstData, checkShapes } from './fit';
 import { readData, readEval, readLoss, readModel, readOptimizer } from './sections';
 import type { ParsedSource } from './source';
 
-const TOP_FIELDS = ['name', 'seed', 'data', 'model', 'loss', 'optimizer', 'batch_size', 'steps', 'epochs', 'eval'];
+const TOP_FIELDS = [
+  'name',
+  'seed',
+  'data',
+  'model',
+  'loss',
+  'optimizer',
+  'batch_size',
+  'steps',
+  'epochs',
+  'eval',
+];
 
 function defaultName(fileName: string): string {
   const base = basename(fileName, extname(fileName));
@@ -36,7 +54,10 @@ export function validateDefinition(
   const c = new IssueCollector(source.lineOf);
   const value = source.value;
   if (value === null || value === undefined) {
-    c.add([], `the definition is empty; expected a mapping with ${TOP_FIELDS.slice(2, 7).join(', ')}, ...`);
+    c.add(
+      [],
+      `the definition is empty; expected a mapping with ${TOP_FIELDS.slice(2, 7).join(', ')}, ...`,
+    );
     return { issues: c.issues };
   }
   const top: Obj | undefined = readMapping(c, value, [], 'a run definition');
@@ -57,22 +78,40 @@ export function validateDefinition(
   const steps = readNumber(c, top, 'steps', [], { integer: true, min: 1 }, undefined);
   const epochs = readNumber(c, top, 'epochs', [], { integer: true, min: 1 }, undefined);
   if (top.steps === undefined && top.epochs === undefined) {
-    c.add(['steps'], "missing 'steps' (optimizer steps) or 'epochs' (passes over the training data)");
+    c.add(
+      ['steps'],
+      "missing 'steps' (optimizer steps) or 'epochs' (passes over the training data)",
+    );
   }
   const evalSpec = readEval(c, top.eval);
 
   const baseDir = dirname(resolve(fileName));
   const facts = data ? factsOrIssue(c, data, baseDir) : undefined;
-  if (facts && loss && checkLossAgainstData(c, loss, facts) && model) checkShapes(c, model, facts, loss);
+  if (facts && loss && checkLossAgainstData(c, loss, facts) && model)
+    checkShapes(c, model, facts, loss);
   if (facts && batchSize !== undefined && batchSize > facts.trainCount) {
-    c.add(['batch_size'], `batch_size ${batchSize} is larger than the ${facts.trainCount} training samples`);
+    c.add(
+      ['batch_size'],
+      `batch_size ${batchSize} is larger than the ${facts.trainCount} training samples`,
+    );
   }
   if (facts && evalSpec?.samples !== undefined && evalSpec.samples > facts.testCount) {
-    c.add(['eval', 'samples'], `${evalSpec.samples} is more than the ${facts.testCount} test samples`);
+    c.add(
+      ['eval', 'samples'],
+      `${evalSpec.samples} is more than the ${facts.testCount} test samples`,
+    );
   }
 
   const issues = c.issues.slice().sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-  if (issues.length > 0 || !data || !model || !loss || !optimizer || batchSize === undefined || !evalSpec) {
+  if (
+    issues.length > 0 ||
+    !data ||
+    !model ||
+    !loss ||
+    !optimizer ||
+    batchSize === undefined ||
+    !evalSpec
+  ) {
     return { issues };
   }
   const definition: RunDefinition = {

@@ -11,7 +11,11 @@ const BOOT = fileURLToPath(new URL('./worker-boot.mjs', import.meta.url));
 export class WorkerHarness {
   readonly worker: Worker;
   readonly messages: WorkerMessage[] = [];
-  private waiters: { test: (m: WorkerMessage) => boolean; from: number; done: (m: WorkerMessage) => void }[] = [];
+  private waiters: {
+    test: (m: WorkerMessage) => boolean;
+    from: number;
+    done: (m: WorkerMessage) => void;
+  }[] = [];
   private failure: Error | undefined;
 
   constructor(env: Record<string, string> = {}) {
@@ -41,7 +45,11 @@ export class WorkerHarness {
   }
 
   /** Resolves with the first message (from index `from` on) that passes `test`. */
-  waitFor(test: (m: WorkerMessage) => boolean, timeoutMs = 60_000, from = 0): Promise<WorkerMessage> {
+  waitFor(
+    test: (m: WorkerMessage) => boolean,
+    timeoutMs = 60_000,
+    from = 0,
+  ): Promise<WorkerMessage> {
     const seen = this.messages.slice(from).find(test);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolvePromise, reject) => {
@@ -70,9 +78,7 @@ export class WorkerHarness {
   }
 
   records(from = 0): BodyRecord[] {
-    return this.messages
-      .slice(from)
-      .flatMap((m) => (m.type === 'record' ? [m.record] : []));
+    return this.messages.slice(from).flatMap((m) => (m.type === 'record' ? [m.record] : []));
   }
 
   recordsOf<T extends BodyRecord['type']>(type: T, from = 0): Extract<BodyRecord, { type: T }>[] {
@@ -90,6 +96,14 @@ export class WorkerHarness {
       count = this.messages.length;
       await new Promise((r) => setTimeout(r, quietMs));
     }
+  }
+
+  /** Ends any run and forgets all messages, so one worker can serve several tests. */
+  async reset(): Promise<void> {
+    this.send({ type: 'stop' });
+    await this.settle(150);
+    this.messages.length = 0;
+    this.waiters = [];
   }
 
   async close(): Promise<void> {

@@ -5,6 +5,7 @@
 import type { ChartOption } from './echarts';
 import type { ChartPalette } from './palette';
 import type { PerformanceSeries, PerformanceSettings, Point, SeriesId } from './performanceSeries';
+import type { PointBuffer } from './pointBuffer';
 import { formatValue } from './format';
 
 interface SeriesStyle {
@@ -151,11 +152,14 @@ export function buildPerformanceOption(
 /** Data-only patch, merged into the chart by series id. */
 export function seriesUpdate(series: PerformanceSeries): ChartOption {
   return {
-    series: visibleSeries(series.hasAccuracy).map((s) => ({ id: s.id, data: series.data[s.id] })),
+    series: visibleSeries(series.hasAccuracy).map((s) => ({
+      id: s.id,
+      data: series.data[s.id].view() as never, // typed-array data: see pointBuffer.ts
+    })),
   };
 }
 
-function lineSeries(style: SeriesStyle, data: Point[], palette: ChartPalette) {
+function lineSeries(style: SeriesStyle, points: PointBuffer, palette: ChartPalette) {
   const color = style.role === 'eval' ? palette.eval : palette.train;
   const base = {
     id: style.id,
@@ -163,7 +167,9 @@ function lineSeries(style: SeriesStyle, data: Point[], palette: ChartPalette) {
     type: 'line' as const,
     xAxisIndex: style.axis,
     yAxisIndex: style.axis,
-    data,
+    // ECharts reads a flat typed array as consecutive (x, y) pairs; its types omit this form.
+    data: points.view() as never,
+    dimensions: ['step', 'value'],
     color,
     animation: false,
     // Long runs: draw a largest-triangle-three-buckets sample per pixel; the store keeps all.
@@ -173,7 +179,7 @@ function lineSeries(style: SeriesStyle, data: Point[], palette: ChartPalette) {
   };
   switch (style.role) {
     case 'raw':
-      return { ...base, showSymbol: false, z: 1, lineStyle: { width: 1, opacity: 0.3 } };
+      return { ...base, showSymbol: false, z: 1, lineStyle: { width: 1, opacity: 0.22 } };
     case 'smooth':
       return { ...base, showSymbol: false, z: 2, lineStyle: { width: 2 } };
     case 'eval':
@@ -215,7 +221,8 @@ export function tooltipFormatter(params: TooltipParam | TooltipParam[]): string 
       const isAccuracy = style?.axis === 1;
       const quantity = isAccuracy ? 'accuracy' : 'loss';
       const shown = isAccuracy ? `${formatValue(point[1] * 100)}%` : formatValue(point[1]);
-      const at = point[0] !== axisStep ? ` <span class="tt-at">@${formatStep(point[0])}</span>` : '';
+      const at =
+        point[0] !== axisStep ? ` <span class="tt-at">@${formatStep(point[0])}</span>` : '';
       const marker = typeof p.marker === 'string' ? p.marker : '';
       return (
         `<div class="tt-row">${marker}<span class="tt-name">${escapeHtml(p.seriesName ?? '')} ${quantity}</span>` +

@@ -3,6 +3,7 @@
 // rebuild happens only when the session or a display setting changes.
 import type { SessionColumns } from '../stores/columns';
 import { EmaSmoother } from './smoothing';
+import { PointBuffer } from './pointBuffer';
 
 /** [step, value]; value NaN leaves a gap. */
 export type Point = [number, number];
@@ -27,7 +28,8 @@ export type SeriesId = (typeof SERIES_IDS)[number];
 export type SyncResult = 'unchanged' | 'appended' | 'rebuilt';
 
 export class PerformanceSeries {
-  data: Record<SeriesId, Point[]> = emptyData();
+  /** Points per series as (step, value); a NaN value leaves a gap. */
+  data: Record<SeriesId, PointBuffer> = emptyData();
   /** Whether any accuracy was recorded (classification): decides if the accuracy chart shows. */
   hasAccuracy = false;
   private sessionId = Number.NaN;
@@ -68,12 +70,12 @@ export class PerformanceSeries {
       const acc = accuracy[i];
       const smoothAcc = this.accuracySmoother.next(acc);
       if (settings.logStep && !(x > 0)) continue;
-      d.trainLoss.push([x, lossForAxis(loss[i], settings.logLoss)]);
-      d.trainLossSmooth.push([x, lossForAxis(smoothLoss, settings.logLoss)]);
+      d.trainLoss.push(x, lossForAxis(loss[i], settings.logLoss));
+      d.trainLossSmooth.push(x, lossForAxis(smoothLoss, settings.logLoss));
       if (Number.isFinite(acc)) {
         this.hasAccuracy = true;
-        d.trainAccuracy.push([x, acc]);
-        d.trainAccuracySmooth.push([x, smoothAcc]);
+        d.trainAccuracy.push(x, acc);
+        d.trainAccuracySmooth.push(x, smoothAcc);
       }
     }
     this.stepsDone = step.length;
@@ -85,24 +87,24 @@ export class PerformanceSeries {
     for (let i = this.evalsDone; i < step.length; i++) {
       const x = step[i];
       if (settings.logStep && !(x > 0)) continue;
-      d.evalLoss.push([x, lossForAxis(loss[i], settings.logLoss)]);
+      d.evalLoss.push(x, lossForAxis(loss[i], settings.logLoss));
       if (Number.isFinite(accuracy[i])) {
         this.hasAccuracy = true;
-        d.evalAccuracy.push([x, accuracy[i]]);
+        d.evalAccuracy.push(x, accuracy[i]);
       }
     }
     this.evalsDone = step.length;
   }
 }
 
-function emptyData(): Record<SeriesId, Point[]> {
+function emptyData(): Record<SeriesId, PointBuffer> {
   return {
-    trainLoss: [],
-    trainLossSmooth: [],
-    evalLoss: [],
-    trainAccuracy: [],
-    trainAccuracySmooth: [],
-    evalAccuracy: [],
+    trainLoss: new PointBuffer(),
+    trainLossSmooth: new PointBuffer(),
+    evalLoss: new PointBuffer(64),
+    trainAccuracy: new PointBuffer(),
+    trainAccuracySmooth: new PointBuffer(),
+    evalAccuracy: new PointBuffer(64),
   };
 }
 

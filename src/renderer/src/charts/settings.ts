@@ -3,7 +3,11 @@ import type { PerformanceSettings } from './performanceSeries';
 
 const KEY = 'vivit-monitor.performance';
 
-export const DEFAULT_SETTINGS: PerformanceSettings = { smoothing: 0.6, logStep: false, logLoss: false };
+export const DEFAULT_SETTINGS: PerformanceSettings = {
+  smoothing: 0.6,
+  logStep: false,
+  logLoss: false,
+};
 
 export function loadSettings(storage: Pick<Storage, 'getItem'> | undefined): PerformanceSettings {
   try {
@@ -24,7 +28,10 @@ export function loadSettings(storage: Pick<Storage, 'getItem'> | undefined): Per
   }
 }
 
-export function saveSettings(storage: Pick<Storage, 'setItem'> | undefined, s: PerformanceSettings): void {
+export function saveSettings(
+  storage: Pick<Storage, 'setItem'> | undefined,
+  s: PerformanceSettings,
+): void {
   try {
     storage?.setItem(KEY, JSON.stringify(s));
   } catch {

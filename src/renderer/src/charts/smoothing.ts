@@ -8,7 +8,8 @@ export class EmaSmoother {
   private count = 0;
 
   constructor(readonly weight: number) {
-    if (!(weight >= 0 && weight < 1)) throw new RangeError(`smoothing weight ${weight} not in [0, 1)`);
+    if (!(weight >= 0 && weight < 1))
+      throw new RangeError(`smoothing weight ${weight} not in [0, 1)`);
   }
 
   next(value: number): number {

@@ -7,7 +7,10 @@ export const TOKEN_STORAGE_KEY = 'vivit-monitor.token';
 type TokenStorage = Pick<Storage, 'getItem' | 'setItem'>;
 
 /** The token from the query string (which wins and is remembered) or from storage. */
-export function resolveToken(search: string, storage: TokenStorage | undefined): string | undefined {
+export function resolveToken(
+  search: string,
+  storage: TokenStorage | undefined,
+): string | undefined {
   const fromUrl = new URLSearchParams(search).get('token')?.trim();
   if (fromUrl) {
     try {

@@ -1,0 +1,141 @@
+// Symmetric eigensolver timings: wasm (Eigen) vs the TypeScript fallback, eigenvalues only and
+// with eigenvectors, median of repeated runs. Targets at n = 1280: vectors <= 2 s, values only
+// <= 0.5 s (wasm).
+//
+//   npx tsx bench/eigensolver.ts [--sizes 128,320,640,1280] [--repeats 5] [--matrix random|gram]
+//   npm run bench -- eigensolver
+//
+// --matrix gram times a rank-deficient Gram matrix VᵀV (rank n/4, the ViViT case) instead of a
+// dense random symmetric one. Besides wall time the tables give process CPU time, which stays
+// meaningful when other processes compete for the cores.
+
+import { loadavg } from 'node:os';
+import { gramMatrix, loadEigensolver, symmetricEigen } from '../src/vivit/linalg';
+import type { EigensolverBackend } from '../src/vivit/linalg';
+
+interface Options {
+  sizes: number[];
+  repeats: number | null;
+  matrix: 'random' | 'gram';
+}
+
+function parseOptions(argv: string[]): Options {
+  const options: Options = { sizes: [128, 320, 640, 1280], repeats: null, matrix: 'random' };
+  for (let i = 0; i < argv.length; i++) {
+    const value = argv[i + 1];
+    if (argv[i] === '--sizes' && value) {
+      options.sizes = value.split(',').map(Number);
+      i++;
+    } else if (argv[i] === '--repeats' && value) {
+      options.repeats = Number(value);
+      i++;
+    } else if (argv[i] === '--matrix' && (value === 'random' || value === 'gram')) {
+      options.matrix = value;
+      i++;
+    }
+  }
+  if (options.sizes.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new Error(`--sizes must be positive integers, got ${options.sizes.join(',')}`);
+  }
+  return options;
+}
+
+/** Deterministic uniform stream in [-0.5, 0.5) (Park–Miller), so every run times the same input. */
+function uniformStream(seed: number): () => number {
+  let s = seed;
+  return () => (s = (s * 16807) % 2147483647) / 2147483647 - 0.5;
+}
+
+function randomSymmetric(n: number): Float64Array {
+  const next = uniformStream(12345 + n);
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      const v = next();
+      a[i * n + j] = v;
+      a[j * n + i] = v;
+    }
+  }
+  return a;
+}
+
+function rankDeficientGram(n: number): Float64Array {
+  const rows = Math.max(1, Math.floor(n / 4));
+  const next = uniformStream(777 + n);
+  const v = new Float64Array(rows * n).map(() => next());
+  return gramMatrix(v, rows, n);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((p, q) => p - q);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Median wall and CPU milliseconds of `repeats` runs. */
+function time(run: () => void, repeats: number, warmUp: boolean): { wall: number; cpu: number } {
+  if (warmUp) run();
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    run();
+    wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
+  }
+  return { wall: median(wall), cpu: median(cpu) };
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const status = await loadEigensolver();
+  if (status.backend !== 'wasm') throw new Error(`wasm eigensolver unavailable: ${status.reason}`);
+  console.log(
+    `symmetric eigensolver, ${options.matrix === 'gram' ? 'Gram VᵀV of rank n/4' : 'random symmetric'}` +
+      ` matrices; load average ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')} before the run`,
+  );
+
+  const wallRows: Record<string, string | number>[] = [];
+  const cpuRows: Record<string, string | number>[] = [];
+  for (const n of options.sizes) {
+    const a = options.matrix === 'gram' ? rankDeficientGram(n) : randomSymmetric(n);
+    const repeats = options.repeats ?? (n >= 1280 ? 3 : n >= 640 ? 5 : 9);
+    const warmUp = n < 640; // larger runs are long enough for the JIT not to matter
+    const ms: Record<string, { wall: number; cpu: number }> = {};
+    for (const vectors of [false, true]) {
+      for (const backend of ['wasm', 'js'] as EigensolverBackend[]) {
+        ms[`${backend} ${vectors ? 'vectors' : 'values'}`] = time(
+          () => void symmetricEigen(a, n, { vectors, backend }),
+          repeats,
+          warmUp,
+        );
+      }
+    }
+    for (const [rows, pick] of [
+      [wallRows, 'wall'],
+      [cpuRows, 'cpu'],
+    ] as const) {
+      const t = (key: string): number => ms[key][pick];
+      rows.push({
+        n,
+        runs: repeats,
+        'values wasm ms': t('wasm values').toFixed(1),
+        'values js ms': t('js values').toFixed(1),
+        'js/wasm': (t('js values') / t('wasm values')).toFixed(2),
+        'vectors wasm ms': t('wasm vectors').toFixed(1),
+        'vectors js ms': t('js vectors').toFixed(1),
+        'js/wasm ': (t('js vectors') / t('wasm vectors')).toFixed(2),
+        'vectors/values (wasm)': (t('wasm vectors') / t('wasm values')).toFixed(2),
+      });
+    }
+  }
+  console.log('median wall-clock time per call');
+  console.table(wallRows);
+  console.log('median process CPU time per call');
+  console.table(cpuRows);
+}
+
+await main();

@@ -1,0 +1,19 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, it } from 'vitest';
+import { useCpuBackend } from '../helpers';
+import { checkLayer } from './harness';
+
+beforeAll(useCpuBackend);
+
+describe('sigmoid', () => {
+  for (const inShape of [[7], [2, 3, 4]]) {
+    it(`forward and backward on [${inShape}]`, () => {
+      checkLayer({
+        name: 'sigmoid',
+        spec: { type: 'sigmoid' },
+        inShape,
+        reference: (x) => tf.sigmoid(x),
+      });
+    });
+  }
+});
