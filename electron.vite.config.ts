@@ -32,6 +32,8 @@ export default defineConfig({
     root: resolve(__dirname, 'src/renderer'),
     build: {
       rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } },
+      // electron-vite leaves the renderer unminified; the web host serves it to browsers too.
+      minify: true,
     },
     plugins: [vue()],
   },

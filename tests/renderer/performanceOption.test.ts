@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   buildPerformanceOption,
+  nearestIndex,
   seriesUpdate,
   tooltipFormatter,
 } from '../../src/renderer/src/charts/performanceOption';
@@ -69,29 +70,35 @@ describe('performance chart option', () => {
     expect([patch[0].data[48], patch[0].data[49]]).toEqual([25, 2 / 25]);
   });
 
-  it('tooltips show exact values and the step of a nearby evaluation', () => {
-    const html = tooltipFormatter([
-      {
-        seriesId: 'trainLoss',
-        seriesName: 'train',
-        axisValue: 12,
-        value: [12, 0.123456789],
-        marker: '',
-      },
-      { seriesId: 'evalLoss', seriesName: 'held-out', axisValue: 12, value: [10, 0.2], marker: '' },
-      {
-        seriesId: 'evalAccuracy',
-        seriesName: 'held-out',
-        axisValue: 12,
-        value: [10, 0.9125],
-        marker: '',
-      },
+  it('tooltips show exact values at the hovered step, with the nearest evaluation', () => {
+    const series = seriesFrom([
+      ...steps(1, 12),
+      evalRecord(10, 0.2, 0.9125),
+      stepRecord(13, 0.123456789, 0.5),
     ]);
-    expect(html).toContain('step 12');
+    const format = tooltipFormatter(series, readPalette());
+    // ECharts passes the (possibly downsampled) point it snapped to; values come from our data.
+    const html = format([{ axisValue: 13, value: [13, 999] }]);
+    expect(html).toContain('step 13');
     expect(html).toContain('train loss</span><b class="tt-value">0.123457</b>');
+    expect(html).toContain('train accuracy</span><b class="tt-value">50%</b>');
     expect(html).toContain(
       'held-out loss</span><b class="tt-value">0.2</b> <span class="tt-at">@10</span>',
     );
     expect(html).toContain('held-out accuracy</span><b class="tt-value">91.25%</b>');
+    // The smoothed loss at step 13, from the same EMA the chart draws.
+    const smooth = series.data.trainLossSmooth.y(12);
+    expect(html).toContain(
+      `smoothed loss</span><b class="tt-value">${Number(smooth.toPrecision(6))}</b>`,
+    );
+  });
+
+  it('finds the nearest point by binary search', () => {
+    const series = seriesFrom([evalRecord(10), evalRecord(20), evalRecord(40)]);
+    const evals = series.data.evalLoss;
+    expect([0, 10, 14, 15, 16, 29, 31, 100].map((x) => evals.x(nearestIndex(evals, x)))).toEqual([
+      10, 10, 10, 10, 20, 20, 40, 40,
+    ]);
+    expect(nearestIndex(series.data.trainLoss, 5)).toBe(-1);
   });
 });

@@ -68,12 +68,12 @@ async function load(state: RunState, valid = true): Promise<void> {
 
 describe('run bar', () => {
   it.each<[RunState, Record<string, boolean | 'absent'>]>([
-    ['idle', { start: true, pause: false, resume: 'absent', step: false, stop: false }],
+    ['idle', { start: true, pause: false, resume: 'absent', step: true, stop: false }],
     ['running', { start: false, pause: true, resume: 'absent', step: false, stop: true }],
     ['paused', { start: false, pause: 'absent', resume: true, step: true, stop: true }],
-    ['stopped', { start: true, pause: false, resume: 'absent', step: false, stop: false }],
-    ['finished', { start: true, pause: false, resume: 'absent', step: false, stop: false }],
-    ['error', { start: true, pause: false, resume: 'absent', step: false, stop: false }],
+    ['stopped', { start: true, pause: false, resume: 'absent', step: true, stop: false }],
+    ['finished', { start: true, pause: false, resume: 'absent', step: true, stop: false }],
+    ['error', { start: true, pause: false, resume: 'absent', step: true, stop: false }],
   ])('in state %s enables the right buttons', async (state, expected) => {
     await load(state);
     expect(shown()).toEqual(expected);
@@ -85,6 +85,7 @@ describe('run bar', () => {
   it('cannot start an invalid definition, and nothing works while disconnected', async () => {
     await load('idle', false);
     expect(button('start')!.disabled).toBe(true);
+    expect(button('step')!.disabled).toBe(true);
     await load('running');
     useUiStore().setConnection({ phase: 'disconnected', retryInMs: 500, attempt: 1 });
     await nextTick();
@@ -101,7 +102,7 @@ describe('run bar', () => {
       'MNIST MLP',
     );
     expect(root.querySelector('[data-testid=step-counter]')?.textContent).toBe('12');
-    expect(root.textContent).toContain('/ 20'); // 2 epochs × ceil(1000 / 100)
+    expect(root.textContent).toContain('/ 20'); // 2 epochs × 10 full batches of 100
     const backend = root.querySelector('[data-testid=backend]')!.textContent!;
     expect(backend).toContain('wasm');
     expect(backend).toContain(

@@ -88,7 +88,7 @@ describe('incremental display series', () => {
     const series = new PerformanceSeries();
     series.sync(columns, 1, settings);
     expect(series.sync(columns, 1, { ...settings, smoothing: 0.1 })).toBe('rebuilt');
-    expect(series.data.trainLossSmooth.map((p) => p[1])).toEqual(
+    expect(series.data.trainLossSmooth.toPairs().map((p) => p[1])).toEqual(
       smoothEma(columns.steps.loss, 0.1),
     );
     const fresh = emptyColumns();

@@ -171,10 +171,12 @@ describe('derived numbers', () => {
     expect(recentStepsPerSecond({ ...emptySteps(), step: [1], time: [0.1] })).toBeUndefined();
   });
 
-  it('planned steps: steps win; epochs count batches with a partial last one', () => {
+  it('planned steps: steps win; epochs count full batches only', () => {
     expect(planSteps({ ...definition, steps: 50 }, 1000)).toBe(50);
     expect(planSteps({ ...definition, epochs: 2, batch_size: 100 }, 1000)).toBe(20);
-    expect(planSteps({ ...definition, epochs: 1, batch_size: 300 }, 1000)).toBe(4);
+    expect(planSteps({ ...definition, epochs: 1, batch_size: 300 }, 1000)).toBe(3);
+    expect(planSteps({ ...definition, epochs: 5, batch_size: 128 }, 60000)).toBe(5 * 468);
+    expect(planSteps({ ...definition, epochs: 1, batch_size: 128 }, 100)).toBe(1);
     expect(planSteps({ ...definition, epochs: 1 }, undefined)).toBeUndefined();
   });
 });

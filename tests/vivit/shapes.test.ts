@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LayerSpec } from '../../src/protocol/definition';
+
+type ConvSpec = Extract<LayerSpec, { type: 'conv2d' }>;
 import { LayerShapeError, outputShapes } from '../../src/vivit/shapes';
 
 const conv = (
@@ -8,7 +10,7 @@ const conv = (
   k: number,
   stride = 1,
   padding: number | 'same' | 'valid' = 0,
-): LayerSpec => ({
+): ConvSpec => ({
   type: 'conv2d',
   in_channels: inC,
   out_channels: outC,
@@ -137,7 +139,7 @@ describe('outputShapes', () => {
       [conv(1, 2, 3, 0), 'stride'],
       [{ ...conv(1, 2, 3), kernel_size: [3, 0] }, 'kernel_size'],
       [{ ...conv(1, 2, 3), padding: -1 }, 'padding'],
-      [{ type: 'zeropad2d', padding: [1, -1, 0, 0] }, 'padding'],
+      [{ type: 'zeropad2d', padding: [1, -1, 0, 0] as [number, number, number, number] }, 'padding'],
       [{ type: 'dropout', p: 1.5 }, 'p'],
       [{ ...conv(1, 2, 3), out_channels: 2.5 }, 'out_channels'],
       [{ type: 'leaky_relu', negative_slope: Number.NaN }, 'negative_slope'],

@@ -15,7 +15,8 @@ export function availableCommands(ctx: ControlContext): Record<RunCommand, boole
     start: on && ctx.definitionValid && !active,
     pause: on && ctx.state === 'running',
     resume: on && ctx.state === 'paused',
-    step: on && ctx.state === 'paused',
+    // From a stopped state the host starts the run paused and takes one step.
+    step: on && (ctx.state === 'paused' || (!active && ctx.definitionValid)),
     stop: on && active,
   };
 }

@@ -17,6 +17,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { Ops, Window2d } from './ops';
 
 type T = tf.Tensor;
+/** Integers up to 2^24 are exact in float32. */
+const FLOAT32_EXACT_INT = 2 ** 24;
+
 /** Lowest finite float32: the max-pool padding value. */
 const LOWEST_FLOAT32 = -3.4028234663852886e38;
 
@@ -42,6 +45,13 @@ function transposeLast2(t: T): T {
   const r = perm.length;
   [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
   return tf.transpose(t, perm);
+}
+
+function matMul(a: T, b: T, transposeA = false, transposeB = false): T {
+  // Only wasm's XNNPACK matMul is slow with transposed operands; the cpu backend is faster
+  // with the flags than with an extra transpose pass.
+  if (tf.getBackend() !== 'wasm') return tf.matMul(a, b, transposeA, transposeB);
+  return tf.matMul(transposeA ? transposeLast2(a) : a, transposeB ? transposeLast2(b) : b);
 }
 
 /** Inserts (s-1) zeros after every row/column: [N,H,W,C] -> [N,H*sh,W*sw,C]. */
@@ -123,6 +133,42 @@ function windowPatches(x: tf.Tensor4D, win: Window2d, pads: Pads4 | 'valid'): tf
   return tf.reshape(patches, [n, ho, wo, c, k]);
 }
 
+/** im2col: [N,H,W,C] -> [N, Ho*Wo, kh*kw*C], last axis ordered (kh, kw, C). */
+function unfoldPatches(x: tf.Tensor4D, win: Window2d): T {
+  const [pt, pb, pl, pr] = win.pad;
+  const patches = windowPatches(x, win, explicitPads(pt, pb, pl, pr));
+  const [n, ho, wo, c, k] = patches.shape;
+  if (c === 1) return tf.reshape(patches, [n, ho * wo, k]);
+  return tf.reshape(tf.transpose(patches, [0, 1, 2, 4, 3]), [n, ho * wo, k * c]);
+}
+
+/**
+ * Conv weight gradient as a forward convolution: x as [Cin, H, W, N] convolved with dy as a
+ * [Ho, Wo, N, Cout] filter dilated by the stride gives [Cin, kh, kw, Cout]. Trailing rows
+ * the forward pass never reached are cut by lowering the bottom/right padding.
+ */
+function weightGradBySwappedConv(x: tf.Tensor4D, dy: tf.Tensor4D, win: Window2d): T {
+  const [kh, kw] = win.kernel;
+  const [sh, sw] = win.stride;
+  const [pt, pb, pl, pr] = win.pad;
+  const [, h, w] = x.shape;
+  const [, ho, wo] = dy.shape;
+  const bottom = kh + (ho - 1) * sh - h - pt;
+  const right = kw + (wo - 1) * sw - w - pl;
+  const xT = tf.transpose(x, [3, 1, 2, 0]) as tf.Tensor4D;
+  const dyT = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D;
+  let g = tf.conv2d(
+    xT,
+    dyT,
+    1,
+    explicitPads(pt, Math.max(0, Math.min(bottom, pb)), pl, Math.max(0, Math.min(right, pr))),
+    'NHWC',
+    [sh, sw],
+  );
+  if (g.shape[1] !== kh || g.shape[2] !== kw) g = tf.slice(g, [0, 0, 0, 0], [-1, kh, kw, -1]);
+  return tf.transpose(g, [1, 2, 0, 3]);
+}
+
 export const tfjsOps: Ops<T> = {
   kind: 'tfjs',
 
@@ -162,7 +208,9 @@ export const tfjsOps: Ops<T> = {
   relu: (a) => tf.relu(a),
   sigmoid: (a) => tf.sigmoid(a),
   tanh: (a) => tf.tanh(a),
-  stepMask: (a, threshold) => tf.cast(tf.greater(a, tf.scalar(threshold)), 'float32'),
+  // tf.step(x) is 1 where x > 0, else 0 (x - t > 0 exactly when x > t); on wasm it is ~5x
+  // faster than a comparison and a cast. (Unlike Greater, it keeps NaN as NaN on cpu.)
+  stepMask: (a, threshold) => tf.step(threshold === 0 ? a : tf.sub(a, tf.scalar(threshold))),
   where: (mask, a, b) => tf.where(tf.notEqual(mask, tf.scalar(0)), a, b),
 
   // ---- reductions
@@ -187,12 +235,7 @@ export const tfjsOps: Ops<T> = {
     tf.cast(tf.oneHot(tf.tensor1d(Int32Array.from(indices), 'int32'), depth), 'float32'),
 
   // ---- linear algebra
-  matMul(a, b, transposeA = false, transposeB = false) {
-    // Only wasm's XNNPACK matMul is slow with transposed operands; the cpu backend is faster
-    // with the flags than with an extra transpose pass.
-    if (tf.getBackend() !== 'wasm') return tf.matMul(a, b, transposeA, transposeB);
-    return tf.matMul(transposeA ? transposeLast2(a) : a, transposeB ? transposeLast2(b) : b);
-  },
+  matMul,
 
   // ---- images (NHWC)
   conv2d(x, w, win) {
@@ -222,42 +265,26 @@ export const tfjsOps: Ops<T> = {
     const x4 = as4d(x, 'conv2dWeightGrad');
     const dy4 = as4d(dy, 'conv2dWeightGrad');
     const [kh, kw] = win.kernel;
-    const [sh, sw] = win.stride;
-    const [pt, pb, pl, pr] = win.pad;
-    const [, h, w] = x4.shape;
-    const [, ho, wo] = dy4.shape;
-    // dW[i,j,c,o] = sum_{n,y,x} xpad[n, y*sh+i, x*sw+j, c] dy[n,y,x,o]: a convolution of
-    // x as [Cin, H, W, N] with dy as a [Ho, Wo, N, Cout] filter dilated by the stride.
-    // Trailing rows the forward pass never reached are cut by lowering the bottom/right pad.
-    const bottom = kh + (ho - 1) * sh - h - pt;
-    const right = kw + (wo - 1) * sw - w - pl;
-    const xT = tf.transpose(x4, [3, 1, 2, 0]) as tf.Tensor4D;
-    const dyT = tf.transpose(dy4, [1, 2, 0, 3]) as tf.Tensor4D;
-    let g = tf.conv2d(
-      xT,
-      dyT,
-      1,
-      explicitPads(pt, Math.max(0, Math.min(bottom, pb)), pl, Math.max(0, Math.min(right, pr))),
-      'NHWC',
-      [sh, sw],
-    );
-    if (g.shape[1] !== kh || g.shape[2] !== kw) g = tf.slice(g, [0, 0, 0, 0], [-1, kh, kw, -1]);
-    return tf.transpose(g, [1, 2, 0, 3]);
+    const [n, , , cin] = x4.shape;
+    const [, ho, wo, cout] = dy4.shape;
+    // Two routes to dW[i,j,c,o] = Σ_{n,y,x} xpad[n, y*sh+i, x*sw+j, c] dy[n,y,x,o]. Measured on
+    // wasm: im2col + one matMul wins when patches are narrow (kh*kw*Cin <= Cout, typically a
+    // first layer on few channels); otherwise a convolution with batch and channels swapped,
+    // which never materializes the patches.
+    if (kh * kw * cin <= cout) {
+      const patches = tf.reshape(unfoldPatches(x4, win), [n * ho * wo, kh * kw * cin]);
+      const g = tf.reshape(dy4, [n * ho * wo, cout]);
+      return tf.reshape(matMul(patches, g, true, false), [kh, kw, cin, cout]);
+    }
+    return weightGradBySwappedConv(x4, dy4, win);
   },
 
-  unfold(x, win) {
-    const x4 = as4d(x, 'unfold');
-    const [pt, pb, pl, pr] = win.pad;
-    const patches = windowPatches(x4, win, explicitPads(pt, pb, pl, pr));
-    const [n, ho, wo, c, k] = patches.shape;
-    if (c === 1) return tf.reshape(patches, [n, ho * wo, k]);
-    return tf.reshape(tf.transpose(patches, [0, 1, 2, 4, 3]), [n, ho * wo, k * c]);
-  },
+  unfold: (x, win) => unfoldPatches(as4d(x, 'unfold'), win),
 
   maxPool(x, win) {
     const x4 = as4d(x, 'maxPool');
     const [, , w] = x4.shape;
-    const [kh, kw] = win.kernel;
+    const [, kw] = win.kernel;
     const [sh, sw] = win.stride;
     const [pt, pb, pl, pr] = win.pad;
     // The window elements come from the one-hot depthwise convolution (exact: every output
@@ -271,36 +298,45 @@ export const tfjsOps: Ops<T> = {
     const patches = windowPatches(xp, win, 'valid');
     const [, ho, wo] = patches.shape;
     const out = tf.max(patches, 4);
-    const position = tf.argMax(patches, 4); // first maximum in row-major window order
-    // Window position m = i*kw + j at output (y, x) is input element
-    // (y*sh + i - pt) * W + (x*sw + j - pl).
-    const offsets = new Float32Array(kh * kw);
-    for (let i = 0; i < kh; i++)
-      for (let j = 0; j < kw; j++) offsets[i * kw + j] = (i - pt) * w + j - pl;
+    // First maximum in row-major window order: position m = i*kw + j, which at output (y, x)
+    // is input element (y*sh + i - pt)*W + (x*sw + j - pl). Index arithmetic stays in
+    // float32 (exact below 2^24): wasm's int32 broadcasting and gather are ~50x slower.
+    const m = tf.cast(tf.argMax(patches, 4), 'float32');
+    const i = kw === 1 ? m : tf.floor(tf.div(m, tf.scalar(kw)));
+    const j = kw === 1 ? null : tf.sub(m, tf.mul(i, tf.scalar(kw)));
     const corners = new Float32Array(ho * wo);
-    for (let y = 0; y < ho; y++)
-      for (let xx = 0; xx < wo; xx++) corners[y * wo + xx] = y * sh * w + xx * sw;
-    const argmax = tf.add(
-      tf.gather(tf.tensor1d(offsets), position),
-      tf.tensor4d(corners, [1, ho, wo, 1]),
-    );
+    for (let y = 0; y < ho; y++) {
+      for (let xx = 0; xx < wo; xx++) corners[y * wo + xx] = (y * sh - pt) * w + xx * sw - pl;
+    }
+    const within = j ? tf.add(tf.mul(i, tf.scalar(w)), j) : tf.mul(i, tf.scalar(w));
+    const argmax = tf.add(within, tf.tensor4d(corners, [1, ho, wo, 1]));
     return { out, argmax };
   },
 
   maxPoolInputGrad(dy, argmax, inputShape) {
     const dy4 = as4d(dy, 'maxPoolInputGrad');
     const [n, h, w, c] = inputShape;
-    // Flat index into [N,H,W,C]: (n*H*W + plane)*C + c. Scatter adds where windows overlap.
-    const sample = tf.reshape(tf.range(0, n * h * w, h * w, 'int32'), [n, 1, 1, 1]);
-    const channel = tf.reshape(tf.range(0, c, 1, 'int32'), [1, 1, 1, c]);
-    const flat = tf.add(
-      tf.mul(tf.add(tf.cast(argmax, 'int32'), sample), tf.scalar(c, 'int32')),
-      channel,
-    );
-    const scattered = tf.scatterND(tf.reshape(flat, [-1, 1]), tf.reshape(dy4, [-1]), [
-      n * h * w * c,
-    ]);
-    return tf.reshape(scattered, [n, h, w, c]);
+    // Scatter-add dy to flat indices (n*H*W + plane)*C + c of [N,H,W,C] (adding where
+    // overlapping windows pick the same element). The indices are computed in float32,
+    // exact below 2^24, so the batch is scattered in chunks that stay below that.
+    const perSample = h * w * c;
+    const chunk = Math.max(1, Math.floor(FLOAT32_EXACT_INT / perSample));
+    const channel = tf.reshape(tf.range(0, c, 1, 'float32'), [1, 1, 1, c]);
+    const parts: tf.Tensor[] = [];
+    for (let start = 0; start < n; start += chunk) {
+      const size = Math.min(chunk, n - start);
+      const a = size === n ? argmax : tf.slice(argmax, start, size);
+      const g = size === n ? dy4 : tf.slice(dy4, start, size);
+      const sample = tf.reshape(tf.range(0, size * h * w, h * w, 'float32'), [size, 1, 1, 1]);
+      const flat = tf.add(tf.mul(tf.add(a, sample), tf.scalar(c)), channel);
+      const scattered = tf.scatterND(
+        tf.reshape(tf.cast(flat, 'int32'), [-1, 1]),
+        tf.reshape(g, [-1]),
+        [size * perSample],
+      );
+      parts.push(tf.reshape(scattered, [size, h, w, c]));
+    }
+    return parts.length === 1 ? parts[0] : tf.concat(parts, 0);
   },
 
   avgPool(x, win) {

@@ -33,6 +33,11 @@ function runAll(): Named {
       record(`conv2dWeightGrad ${name}`, ops.conv2dWeightGrad!(x, dy, win));
       record(`unfold ${name}`, ops.unfold(x, win));
     }
+    // Narrow patches: the im2col route of conv2dWeightGrad.
+    const x1 = randn([4, 10, 9, 1], 11);
+    const w1 = randn([3, 3, 1, 12], 12);
+    const y1 = ops.conv2d(x1, w1, conv);
+    record('conv2dWeightGrad im2col', ops.conv2dWeightGrad!(x1, randn(y1.shape, 13), conv));
     const pool: Window2d = { kernel: [3, 3], stride: [2, 2], pad: [1, 1, 1, 1] };
     const { out, argmax } = ops.maxPool(x, pool);
     record('maxPool', out);
@@ -69,6 +74,7 @@ describe('tfjs-ops on wasm vs cpu', () => {
     'conv2d s2p1',
     'conv2dInputGrad s2p1',
     'conv2dWeightGrad s2p1',
+    'conv2dWeightGrad im2col',
     'unfold s2p1',
     'conv2d same',
     'conv2dInputGrad same',

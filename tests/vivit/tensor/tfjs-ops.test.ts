@@ -104,27 +104,31 @@ function outHW(c: Case): [number, number] {
 }
 
 describe('tfjs-ops convolution', () => {
+  // conv2dWeightGrad takes im2col + matMul when kh*kw*Cin <= Cout and a swapped-axes
+  // convolution otherwise: both routes are exercised.
   for (const c of convCases) {
-    it(`conv2d, input and weight gradients: ${c.name}`, () => {
-      const cout = 4;
-      const x = randn(c.input, 1);
-      const w = randn([...c.win.kernel, c.input[3], cout], 2);
-      const [ho, wo] = outHW(c);
-      const dy = randn([c.input[0], ho, wo, cout], 3);
-      const reference = (xx: tf.Tensor, ww: tf.Tensor) =>
-        tf.conv2d(padded(xx, c.win, 0), ww as tf.Tensor4D, c.win.stride, 'valid');
+    for (const route of ['swapped conv', 'im2col'] as const) {
+      const cout = route === 'im2col' ? c.win.kernel[0] * c.win.kernel[1] * c.input[3] : 2;
+      it(`conv2d, input and weight gradients (${route}): ${c.name}`, () => {
+        const x = randn(c.input, 1);
+        const w = randn([...c.win.kernel, c.input[3], cout], 2);
+        const [ho, wo] = outHW(c);
+        const dy = randn([c.input[0], ho, wo, cout], 3);
+        const reference = (xx: tf.Tensor, ww: tf.Tensor) =>
+          tf.conv2d(padded(xx, c.win, 0), ww as tf.Tensor4D, c.win.stride, 'valid');
 
-      expectClose(ops.conv2d(x, w, c.win), reference(x, w));
-      const [gx, gw] = tf.grads((xx: tf.Tensor, ww: tf.Tensor) =>
-        tf.sum(tf.mul(reference(xx, ww), dy)),
-      )([x, w]);
-      expectClose(ops.conv2dInputGrad(dy, w, c.input, c.win), gx);
-      expectClose(ops.conv2dWeightGrad!(x, dy, c.win), gw);
-      // The unfold + matMul route gives the same weight gradient.
-      const u = ops.reshape(ops.unfold(x, c.win), [c.input[0] * ho * wo, -1]);
-      const viaUnfold = ops.matMul(u, ops.reshape(dy, [-1, cout]), true, false);
-      expectClose(ops.reshape(viaUnfold, gw.shape), gw);
-    });
+        expectClose(ops.conv2d(x, w, c.win), reference(x, w));
+        const [gx, gw] = tf.grads((xx: tf.Tensor, ww: tf.Tensor) =>
+          tf.sum(tf.mul(reference(xx, ww), dy)),
+        )([x, w]);
+        expectClose(ops.conv2dInputGrad(dy, w, c.input, c.win), gx);
+        expectClose(ops.conv2dWeightGrad!(x, dy, c.win), gw);
+        // The unfold + matMul route gives the same weight gradient.
+        const u = ops.reshape(ops.unfold(x, c.win), [c.input[0] * ho * wo, -1]);
+        const viaUnfold = ops.matMul(u, ops.reshape(dy, [-1, cout]), true, false);
+        expectClose(ops.reshape(viaUnfold, gw.shape), gw);
+      });
+    }
   }
 
   it('unfold matches a naive im2col with (kh, kw, C) ordering', () => {

@@ -123,7 +123,8 @@ export function buildPerformanceOption(
       borderColor: palette.border,
       textStyle: { color: palette.text, fontSize: 12 },
       axisPointer: { type: 'line', animation: false },
-      formatter: tooltipFormatter as never, // ECharts' formatter union is wider than we need
+      // ECharts' formatter type is a wide union; ours takes the axis-trigger parameters.
+      formatter: tooltipFormatter(series, palette) as never,
     },
     dataZoom: [
       { type: 'inside', xAxisIndex: axisIndices, zoomOnMouseWheel: 'shift' },
@@ -155,9 +156,12 @@ export function seriesUpdate(series: PerformanceSeries): ChartOption {
     series: visibleSeries(series.hasAccuracy).map((s) => ({
       id: s.id,
       data: series.data[s.id].view() as never, // typed-array data: see pointBuffer.ts
+      ...(s.role === 'eval' && { showSymbol: series.data[s.id].length <= MAX_EVAL_MARKERS }),
     })),
   };
 }
+
+const MAX_EVAL_MARKERS = 300;
 
 function lineSeries(style: SeriesStyle, points: PointBuffer, palette: ChartPalette) {
   const color = style.role === 'eval' ? palette.eval : palette.train;
@@ -187,7 +191,8 @@ function lineSeries(style: SeriesStyle, points: PointBuffer, palette: ChartPalet
         ...base,
         sampling: undefined,
         z: 3,
-        showSymbol: true,
+        // Markers help while evaluations are sparse; thousands of them would cost every redraw.
+        showSymbol: points.length <= MAX_EVAL_MARKERS,
         symbol: 'circle',
         symbolSize: 6,
         itemStyle: { color, borderColor: palette.surface, borderWidth: 1 },
@@ -201,38 +206,62 @@ function formatStep(value: number): string {
 }
 
 interface TooltipParam {
-  seriesId?: string;
-  seriesName?: string;
-  marker?: unknown;
-  value?: unknown;
   axisValue?: unknown;
+  value?: unknown;
 }
 
-/** Exact values per series, with the step of the nearest point when it differs (evaluations). */
-export function tooltipFormatter(params: TooltipParam | TooltipParam[]): string {
-  const list = Array.isArray(params) ? params : [params];
-  if (list.length === 0) return '';
-  const axisStep = Number(list[0].axisValue ?? (list[0].value as Point | undefined)?.[0]);
-  const rows = list
-    .map((p) => {
-      const point = p.value as Point | undefined;
-      if (!point || !Number.isFinite(point[1])) return '';
-      const style = SERIES.find((s) => s.id === p.seriesId);
-      const isAccuracy = style?.axis === 1;
-      const quantity = isAccuracy ? 'accuracy' : 'loss';
-      const shown = isAccuracy ? `${formatValue(point[1] * 100)}%` : formatValue(point[1]);
+const TOOLTIP_LABEL: Record<SeriesId, string> = {
+  trainLoss: 'train loss',
+  trainLossSmooth: 'smoothed loss',
+  evalLoss: 'held-out loss',
+  trainAccuracy: 'train accuracy',
+  trainAccuracySmooth: 'smoothed accuracy',
+  evalAccuracy: 'held-out accuracy',
+};
+
+/**
+ * The tooltip reads exact values from the full series at the hovered step. (ECharts' own
+ * parameters come from the downsampled data, where each series' nearest point can differ.)
+ * Evaluations show the nearest one, with its step when it is not the hovered step.
+ */
+export function tooltipFormatter(series: PerformanceSeries, palette: ChartPalette) {
+  return (params: TooltipParam | TooltipParam[]): string => {
+    const first = Array.isArray(params) ? params[0] : params;
+    const hovered = Number(first?.axisValue ?? (first?.value as Point | undefined)?.[0]);
+    if (!Number.isFinite(hovered)) return '';
+    const rows = visibleSeries(series.hasAccuracy).map((style) => {
+      const points = series.data[style.id];
+      const i = nearestIndex(points, hovered);
+      if (i < 0 || !Number.isFinite(points.y(i))) return '';
+      if (style.role !== 'eval' && points.x(i) !== Math.round(hovered)) return '';
+      const y = points.y(i);
+      const shown = style.axis === 1 ? `${formatValue(y * 100)}%` : formatValue(y);
       const at =
-        point[0] !== axisStep ? ` <span class="tt-at">@${formatStep(point[0])}</span>` : '';
-      const marker = typeof p.marker === 'string' ? p.marker : '';
+        points.x(i) !== Math.round(hovered)
+          ? ` <span class="tt-at">@${formatStep(points.x(i))}</span>`
+          : '';
+      const color = style.role === 'eval' ? palette.eval : palette.train;
+      const dot = `<span class="tt-dot tt-${style.role}" style="background:${color}"></span>`;
       return (
-        `<div class="tt-row">${marker}<span class="tt-name">${escapeHtml(p.seriesName ?? '')} ${quantity}</span>` +
+        `<div class="tt-row">${dot}<span class="tt-name">${TOOLTIP_LABEL[style.id]}</span>` +
         `<b class="tt-value">${shown}</b>${at}</div>`
       );
-    })
-    .join('');
-  return `<div class="tt-head">step ${formatStep(axisStep)}</div>${rows}`;
+    });
+    return `<div class="tt-head">step ${formatStep(Math.round(hovered))}</div>${rows.join('')}`;
+  };
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** Index of the point whose x is nearest to `x` (x ascending), or -1 when empty. */
+export function nearestIndex(points: PointBuffer, x: number): number {
+  let lo = 0;
+  let hi = points.length - 1;
+  if (hi < 0) return -1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (points.x(mid) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  // lo is the first point at or after x; the one before may be nearer.
+  if (lo > 0 && x - points.x(lo - 1) <= points.x(lo) - x) return lo - 1;
+  return lo;
 }

@@ -82,9 +82,12 @@ export const useSessionStore = defineStore('session', () => {
   };
 });
 
-/** Steps a definition asks for; epochs count full batches of `trainSamples` (last one partial). */
+/**
+ * Steps a definition asks for. An epoch is the full batches of `trainSamples`: the worker drops
+ * each epoch's last incomplete batch (src/worker/data/sampling.ts, batchesPerEpoch).
+ */
 export function planSteps(definition: RunDefinition, trainSamples?: number): number | undefined {
   if (definition.steps !== undefined) return definition.steps;
   if (definition.epochs === undefined || !trainSamples) return undefined;
-  return definition.epochs * Math.ceil(trainSamples / definition.batch_size);
+  return definition.epochs * Math.max(1, Math.floor(trainSamples / definition.batch_size));
 }
