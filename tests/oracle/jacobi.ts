@@ -2,8 +2,9 @@
 // but simple and very accurate, and independent of the engine's eigensolver.
 // Each rotation zeroes one off-diagonal pair (p, q); sweeps repeat until no pair is above the
 // threshold: |a_pq| ≤ ε·√(|a_pp a_qq|) (the relative criterion that keeps small eigenvalues
-// accurate) or |a_pq| ≤ ε²·‖A‖_F (entries below this change no eigenvalue by more than
-// roundoff of the largest).
+// accurate) or |a_pq| ≤ ε·‖A‖_F / n (all such entries together are a perturbation of norm
+// ≤ ε·‖A‖_F, i.e. roundoff; without this floor the sweeps would keep rotating the roundoff
+// noise inside the null space of a rank-deficient GGN).
 
 export interface SymmetricEigen {
   /** Descending. */
@@ -17,7 +18,8 @@ const EPS = 2.220446049250313e-16;
 
 /** A is n×n row-major and must be symmetric (checked to 1e-12 relative); it is not modified. */
 export function jacobiEigen(input: ArrayLike<number>, n: number, maxSweeps = 60): SymmetricEigen {
-  if (input.length !== n * n) throw new Error(`jacobiEigen: expected ${n * n} entries, got ${input.length}`);
+  if (input.length !== n * n)
+    throw new Error(`jacobiEigen: expected ${n * n} entries, got ${input.length}`);
   const A = Float64Array.from(input);
   let norm2 = 0;
   for (let i = 0; i < n * n; i++) norm2 += A[i] * A[i];
@@ -32,10 +34,10 @@ export function jacobiEigen(input: ArrayLike<number>, n: number, maxSweeps = 60)
       A[j * n + i] = m;
     }
   }
-  // V stored row-major; column k holds eigenvector k.
-  const V = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) V[i * n + i] = 1;
-  const floor = EPS * EPS * normF;
+  // Row k of W holds the k-th column of the accumulated rotation (contiguous updates).
+  const W = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) W[i * n + i] = 1;
+  const floor = EPS * normF;
   let sweeps = 0;
   for (; sweeps < maxSweeps; sweeps++) {
     let rotated = false;
@@ -44,48 +46,47 @@ export function jacobiEigen(input: ArrayLike<number>, n: number, maxSweeps = 60)
         const apq = A[p * n + q];
         const app = A[p * n + p];
         const aqq = A[q * n + q];
-        if (Math.abs(apq) <= floor || Math.abs(apq) <= EPS * Math.sqrt(Math.abs(app * aqq))) continue;
+        if (Math.abs(apq) <= floor || Math.abs(apq) <= EPS * Math.sqrt(Math.abs(app * aqq)))
+          continue;
         rotated = true;
         // Rotation angle that annihilates a_pq (Rutishauser's stable formulas).
         const theta = (aqq - app) / (2 * apq);
         const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
         const c = 1 / Math.sqrt(t * t + 1);
         const s = t * c;
-        // A ← Rᵀ A R, columns then rows.
+        // A ← Rᵀ A R: rows p and q change (contiguous), the columns mirror them by symmetry.
+        const rp = p * n;
+        const rq = q * n;
         for (let k = 0; k < n; k++) {
-          const akp = A[k * n + p];
-          const akq = A[k * n + q];
-          A[k * n + p] = c * akp - s * akq;
-          A[k * n + q] = s * akp + c * akq;
+          const apk = A[rp + k];
+          const aqk = A[rq + k];
+          A[rp + k] = c * apk - s * aqk;
+          A[rq + k] = s * apk + c * aqk;
+        }
+        A[rp + p] = app - t * apq;
+        A[rq + q] = aqq + t * apq;
+        A[rp + q] = 0;
+        A[rq + p] = 0;
+        for (let k = 0; k < n; k++) {
+          if (k === p || k === q) continue;
+          A[k * n + p] = A[rp + k];
+          A[k * n + q] = A[rq + k];
         }
         for (let k = 0; k < n; k++) {
-          const apk = A[p * n + k];
-          const aqk = A[q * n + k];
-          A[p * n + k] = c * apk - s * aqk;
-          A[q * n + k] = s * apk + c * aqk;
-        }
-        A[p * n + p] = app - t * apq;
-        A[q * n + q] = aqq + t * apq;
-        A[p * n + q] = 0;
-        A[q * n + p] = 0;
-        for (let k = 0; k < n; k++) {
-          const vkp = V[k * n + p];
-          const vkq = V[k * n + q];
-          V[k * n + p] = c * vkp - s * vkq;
-          V[k * n + q] = s * vkp + c * vkq;
+          const wpk = W[rp + k];
+          const wqk = W[rq + k];
+          W[rp + k] = c * wpk - s * wqk;
+          W[rq + k] = s * wpk + c * wqk;
         }
       }
     }
     if (!rotated) break;
   }
-  if (sweeps === maxSweeps) throw new Error(`jacobiEigen: no convergence after ${maxSweeps} sweeps (n = ${n})`);
+  if (sweeps === maxSweeps)
+    throw new Error(`jacobiEigen: no convergence after ${maxSweeps} sweeps (n = ${n})`);
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => A[b * n + b] - A[a * n + a]);
   const values = Float64Array.from(order, (i) => A[i * n + i]);
-  const vectors = order.map((k) => {
-    const v = new Float64Array(n);
-    for (let i = 0; i < n; i++) v[i] = V[i * n + k];
-    return v;
-  });
+  const vectors = order.map((k) => W.slice(k * n, (k + 1) * n));
   return { values, vectors, sweeps };
 }
 

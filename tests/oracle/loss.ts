@@ -39,7 +39,11 @@ export function softmax(f: ArrayLike<number>): Float64Array {
 }
 
 /** target: the class index (cross_entropy) or the C target values (mse). */
-export function sampleLoss(loss: LossName, f: ArrayLike<number>, target: ArrayLike<number>): SampleLoss {
+export function sampleLoss(
+  loss: LossName,
+  f: ArrayLike<number>,
+  target: ArrayLike<number>,
+): SampleLoss {
   const C = f.length;
   const grad = new Float64Array(C);
   const hessian = new Float64Array(C * C);
@@ -95,6 +99,7 @@ export function sampleMcFactors(
 /** Σ_m s_m s_mᵀ as a C×C matrix. */
 export function outerSum(factors: Float64Array[], C: number): Float64Array {
   const H = new Float64Array(C * C);
-  for (const s of factors) for (let i = 0; i < C; i++) for (let j = 0; j < C; j++) H[i * C + j] += s[i] * s[j];
+  for (const s of factors)
+    for (let i = 0; i < C; i++) for (let j = 0; j < C; j++) H[i * C + j] += s[i] * s[j];
   return H;
 }

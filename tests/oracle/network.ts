@@ -34,11 +34,18 @@ export class CaseError extends Error {
 
 const product = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
-function pair(v: IntOrPair | undefined, fallback: [number, number], where: string): [number, number] {
+function pair(
+  v: IntOrPair | undefined,
+  fallback: [number, number],
+  where: string,
+): [number, number] {
   if (v === undefined) return fallback;
   const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
   if (!p.every((x) => Number.isInteger(x) && x >= 0)) {
-    throw new CaseError(where, `expected a non-negative integer or [h, w] pair, got ${JSON.stringify(v)}`);
+    throw new CaseError(
+      where,
+      `expected a non-negative integer or [h, w] pair, got ${JSON.stringify(v)}`,
+    );
   }
   return p;
 }
@@ -51,9 +58,19 @@ function positiveInt(v: unknown, where: string): number {
 }
 
 /** Output length of a sliding window (PyTorch, ceil_mode = false). */
-function windowCount(size: number, kernel: number, stride: number, pad: number, where: string): number {
+function windowCount(
+  size: number,
+  kernel: number,
+  stride: number,
+  pad: number,
+  where: string,
+): number {
   const n = Math.floor((size + 2 * pad - kernel) / stride) + 1;
-  if (n < 1) throw new CaseError(where, `kernel ${kernel} does not fit input size ${size} with padding ${pad}`);
+  if (n < 1)
+    throw new CaseError(
+      where,
+      `kernel ${kernel} does not fit input size ${size} with padding ${pad}`,
+    );
   return n;
 }
 
@@ -70,7 +87,11 @@ function convLikeGeometry(
 ): WindowGeometry {
   const kernel = pair(spec.kernel_size, [0, 0], `${where}.kernel_size`);
   if (kernel[0] < 1 || kernel[1] < 1) throw new CaseError(`${where}.kernel_size`, 'must be >= 1');
-  const stride = pair(spec.stride ?? undefined, defaultStride === 'one' ? [1, 1] : kernel, `${where}.stride`);
+  const stride = pair(
+    spec.stride ?? undefined,
+    defaultStride === 'one' ? [1, 1] : kernel,
+    `${where}.stride`,
+  );
   if (stride[0] < 1 || stride[1] < 1) throw new CaseError(`${where}.stride`, 'must be >= 1');
   const padding = pair(spec.padding ?? undefined, [0, 0], `${where}.padding`);
   return { kernel, stride, padding };
@@ -78,14 +99,18 @@ function convLikeGeometry(
 
 function requireImage(shape: number[], where: string): [number, number, number] {
   if (shape.length !== 3) {
-    throw new CaseError(where, `expects an image input [C, H, W] per sample, got shape [${shape.join(', ')}]`);
+    throw new CaseError(
+      where,
+      `expects an image input [C, H, W] per sample, got shape [${shape.join(', ')}]`,
+    );
   }
   return [shape[0], shape[1], shape[2]];
 }
 
 /** Infers every layer's shapes and the params it needs; throws CaseError naming the layer. */
 export function planNetwork(model: LayerSpec[], sampleShape: number[]): NetworkPlan {
-  if (!Array.isArray(model) || model.length === 0) throw new CaseError('model', 'must be a non-empty list of layers');
+  if (!Array.isArray(model) || model.length === 0)
+    throw new CaseError('model', 'must be a non-empty list of layers');
   const layers: PlannedLayer[] = [];
   const paramShapes: number[][] = [];
   let shape = sampleShape.slice();
@@ -102,9 +127,16 @@ export function planNetwork(model: LayerSpec[], sampleShape: number[]): NetworkP
         const nIn = positiveInt(spec.in, `${where}.in`);
         const nOut = positiveInt(spec.out, `${where}.out`);
         if (inShape.length !== 1) {
-          throw new CaseError(where, `expects a flat input per sample, got shape [${inShape.join(', ')}] (add a flatten layer)`);
+          throw new CaseError(
+            where,
+            `expects a flat input per sample, got shape [${inShape.join(', ')}] (add a flatten layer)`,
+          );
         }
-        if (inShape[0] !== nIn) throw new CaseError(`${where}.in`, `is ${nIn} but the layer receives ${inShape[0]} features`);
+        if (inShape[0] !== nIn)
+          throw new CaseError(
+            `${where}.in`,
+            `is ${nIn} but the layer receives ${inShape[0]} features`,
+          );
         addParam([nOut, nIn]);
         if (spec.bias !== false) addParam([nOut]);
         shape = [nOut];
@@ -114,7 +146,8 @@ export function planNetwork(model: LayerSpec[], sampleShape: number[]): NetworkP
         const [c, h, w] = requireImage(inShape, where);
         const cin = positiveInt(spec.in_channels, `${where}.in_channels`);
         const cout = positiveInt(spec.out_channels, `${where}.out_channels`);
-        if (cin !== c) throw new CaseError(`${where}.in_channels`, `is ${cin} but the input has ${c} channels`);
+        if (cin !== c)
+          throw new CaseError(`${where}.in_channels`, `is ${cin} but the input has ${c} channels`);
         const g = convLikeGeometry(spec, 'one', where);
         const oh = windowCount(h, g.kernel[0], g.stride[0], g.padding[0], where);
         const ow = windowCount(w, g.kernel[1], g.stride[1], g.padding[1], where);
@@ -128,16 +161,26 @@ export function planNetwork(model: LayerSpec[], sampleShape: number[]): NetworkP
         const [c, h, w] = requireImage(inShape, where);
         const g = convLikeGeometry(spec, 'kernel', where);
         if (2 * g.padding[0] > g.kernel[0] || 2 * g.padding[1] > g.kernel[1]) {
-          throw new CaseError(`${where}.padding`, 'must be at most half the kernel size (as in PyTorch)');
+          throw new CaseError(
+            `${where}.padding`,
+            'must be at most half the kernel size (as in PyTorch)',
+          );
         }
-        shape = [c, windowCount(h, g.kernel[0], g.stride[0], g.padding[0], where), windowCount(w, g.kernel[1], g.stride[1], g.padding[1], where)];
+        shape = [
+          c,
+          windowCount(h, g.kernel[0], g.stride[0], g.padding[0], where),
+          windowCount(w, g.kernel[1], g.stride[1], g.padding[1], where),
+        ];
         break;
       }
       case 'zeropad2d': {
         const [c, h, w] = requireImage(inShape, where);
         const p = spec.padding;
         if (!Array.isArray(p) || p.length !== 4 || !p.every((x) => Number.isInteger(x) && x >= 0)) {
-          throw new CaseError(`${where}.padding`, `expected [left, right, top, bottom] non-negative integers, got ${JSON.stringify(p)}`);
+          throw new CaseError(
+            `${where}.padding`,
+            `expected [left, right, top, bottom] non-negative integers, got ${JSON.stringify(p)}`,
+          );
         }
         shape = [c, h + p[2] + p[3], w + p[0] + p[1]];
         break;
@@ -153,12 +196,18 @@ export function planNetwork(model: LayerSpec[], sampleShape: number[]): NetworkP
       case 'elu':
         break;
       default:
-        throw new CaseError(where, `unknown layer type ${JSON.stringify((spec as { type?: unknown })?.type)}`);
+        throw new CaseError(
+          where,
+          `unknown layer type ${JSON.stringify((spec as { type?: unknown })?.type)}`,
+        );
     }
     layers.push({ spec, index, inShape, outShape: shape, paramIndices });
   });
   if (shape.length !== 1) {
-    throw new CaseError('model', `the network output per sample must be flat, got shape [${shape.join(', ')}]`);
+    throw new CaseError(
+      'model',
+      `the network output per sample must be flat, got shape [${shape.join(', ')}]`,
+    );
   }
   return { layers, paramShapes, outputSize: shape[0] };
 }
@@ -261,7 +310,11 @@ function forwardLayer<T>(S: Scalar<T>, layer: PlannedLayer, params: T[][], x: T[
           for (let c = 0; c < pw; c++) {
             const row = r - top;
             const col = c - left;
-            y.push(row >= 0 && row < h && col >= 0 && col < w ? x[(k * h + row) * w + col] : S.constant(0));
+            y.push(
+              row >= 0 && row < h && col >= 0 && col < w
+                ? x[(k * h + row) * w + col]
+                : S.constant(0),
+            );
           }
         }
       }

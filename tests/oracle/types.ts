@@ -15,7 +15,12 @@ export type LayerSpec =
       padding?: IntOrPair;
       bias?: boolean;
     }
-  | { type: 'maxpool2d' | 'avgpool2d'; kernel_size: IntOrPair; stride?: IntOrPair; padding?: IntOrPair }
+  | {
+      type: 'maxpool2d' | 'avgpool2d';
+      kernel_size: IntOrPair;
+      stride?: IntOrPair;
+      padding?: IntOrPair;
+    }
   | { type: 'zeropad2d'; padding: [number, number, number, number] }
   | { type: 'relu' | 'sigmoid' | 'tanh' | 'flatten' | 'identity' }
   | { type: 'leaky_relu'; negative_slope?: number }

@@ -139,7 +139,10 @@ describe('outputShapes', () => {
       [conv(1, 2, 3, 0), 'stride'],
       [{ ...conv(1, 2, 3), kernel_size: [3, 0] }, 'kernel_size'],
       [{ ...conv(1, 2, 3), padding: -1 }, 'padding'],
-      [{ type: 'zeropad2d', padding: [1, -1, 0, 0] as [number, number, number, number] }, 'padding'],
+      [
+        { type: 'zeropad2d', padding: [1, -1, 0, 0] as [number, number, number, number] },
+        'padding',
+      ],
       [{ type: 'dropout', p: 1.5 }, 'p'],
       [{ ...conv(1, 2, 3), out_channels: 2.5 }, 'out_channels'],
       [{ type: 'leaky_relu', negative_slope: Number.NaN }, 'negative_slope'],

@@ -283,7 +283,7 @@ export const tfjsOps: Ops<T> = {
 
   maxPool(x, win) {
     const x4 = as4d(x, 'maxPool');
-    const [, , w] = x4.shape;
+    const [, h, w] = x4.shape;
     const [, kw] = win.kernel;
     const [sh, sw] = win.stride;
     const [pt, pb, pl, pr] = win.pad;
@@ -309,7 +309,13 @@ export const tfjsOps: Ops<T> = {
       for (let xx = 0; xx < wo; xx++) corners[y * wo + xx] = (y * sh - pt) * w + xx * sw - pl;
     }
     const within = j ? tf.add(tf.mul(i, tf.scalar(w)), j) : tf.mul(i, tf.scalar(w));
-    const argmax = tf.add(within, tf.tensor4d(corners, [1, ho, wo, 1]));
+    // Clamped so that NaN or -inf inputs (a diverged run), where a padding cell can win,
+    // still route gradients inside the sample rather than out of bounds.
+    const argmax = tf.clipByValue(
+      tf.add(within, tf.tensor4d(corners, [1, ho, wo, 1])),
+      0,
+      h * w - 1,
+    );
     return { out, argmax };
   },
 

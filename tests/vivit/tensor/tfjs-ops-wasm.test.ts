@@ -107,3 +107,21 @@ describe('tfjs-ops on wasm vs cpu', () => {
     await tf.setBackend('cpu');
   });
 });
+
+describe('degenerate inputs on wasm', () => {
+  it('max pooling over NaN and -inf keeps gradients inside the tensor (no out-of-bounds scatter)', async () => {
+    await initWasmBackend();
+    const x = tf.tensor4d(
+      [NaN, -Infinity, -Infinity, -Infinity, 1, NaN, 2, 3, -Infinity],
+      [1, 3, 3, 1],
+    );
+    const win: Window2d = { kernel: [2, 2], stride: [2, 2], pad: [1, 1, 1, 1] };
+    const { argmax } = ops.maxPool(x, win);
+    const plane = Array.from(argmax.dataSync());
+    expect(plane.every((i) => i >= 0 && i < 9)).toBe(true);
+    const dx = ops.maxPoolInputGrad(tf.ones([1, 2, 2, 1]), argmax, [1, 3, 3, 1]);
+    expect(dx.shape).toEqual([1, 3, 3, 1]);
+    expect(Array.from(dx.dataSync()).reduce((a, b) => a + b, 0)).toBe(4);
+    await tf.setBackend('cpu');
+  });
+});
