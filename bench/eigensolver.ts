@@ -98,30 +98,41 @@ async function main(): Promise<void> {
         .join(' ')} before the run`,
   );
 
+  // All wasm runs first, then all TypeScript runs: the fallback leaves n×n garbage behind, and
+  // the collector's background threads would otherwise compete with the next wasm timing.
+  const inputs = new Map(
+    options.sizes.map((n) => [
+      n,
+      options.matrix === 'gram' ? rankDeficientGram(n) : randomSymmetric(n),
+    ]),
+  );
+  const repeatsFor = (n: number): number => options.repeats ?? (n >= 1280 ? 3 : n >= 640 ? 5 : 9);
+  const ms = new Map<string, { wall: number; cpu: number }>();
+  for (const backend of ['wasm', 'js'] as EigensolverBackend[]) {
+    for (const n of options.sizes) {
+      const a = inputs.get(n)!;
+      for (const vectors of [false, true]) {
+        const t = time(
+          () => void symmetricEigen(a, n, { vectors, backend }),
+          repeatsFor(n),
+          n < 640, // larger runs are long enough for JIT warm-up not to matter
+        );
+        ms.set(`${n} ${backend} ${vectors ? 'vectors' : 'values'}`, t);
+      }
+    }
+  }
+
   const wallRows: Record<string, string | number>[] = [];
   const cpuRows: Record<string, string | number>[] = [];
   for (const n of options.sizes) {
-    const a = options.matrix === 'gram' ? rankDeficientGram(n) : randomSymmetric(n);
-    const repeats = options.repeats ?? (n >= 1280 ? 3 : n >= 640 ? 5 : 9);
-    const warmUp = n < 640; // larger runs are long enough for the JIT not to matter
-    const ms: Record<string, { wall: number; cpu: number }> = {};
-    for (const vectors of [false, true]) {
-      for (const backend of ['wasm', 'js'] as EigensolverBackend[]) {
-        ms[`${backend} ${vectors ? 'vectors' : 'values'}`] = time(
-          () => void symmetricEigen(a, n, { vectors, backend }),
-          repeats,
-          warmUp,
-        );
-      }
-    }
     for (const [rows, pick] of [
       [wallRows, 'wall'],
       [cpuRows, 'cpu'],
     ] as const) {
-      const t = (key: string): number => ms[key][pick];
+      const t = (key: string): number => ms.get(`${n} ${key}`)![pick];
       rows.push({
         n,
-        runs: repeats,
+        runs: repeatsFor(n),
         'values wasm ms': t('wasm values').toFixed(1),
         'values js ms': t('js values').toFixed(1),
         'js/wasm': (t('js values') / t('wasm values')).toFixed(2),
@@ -136,6 +147,11 @@ async function main(): Promise<void> {
   console.table(wallRows);
   console.log('median process CPU time per call');
   console.table(cpuRows);
+  console.log(
+    `load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} after the run`,
+  );
 }
 
 await main();
