@@ -1,12 +1,15 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import vue from 'eslint-plugin-vue';
+import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
   { ignores: ['out/**', 'node_modules/**', 'src/vivit/linalg/wasm/*.js', 'test-results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...vue.configs['flat/recommended'],
+  // Formatting is Prettier's job: turn off the stylistic rules that would fight it.
+  prettier,
   {
     files: ['**/*.vue'],
     languageOptions: { parserOptions: { parser: tseslint.parser } },
