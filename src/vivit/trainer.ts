@@ -4,6 +4,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { LayerSpec, LossName, OptimizerSpec } from '../protocol/definition';
+import type { CurvatureModel } from './curvature';
 import { lossModule } from './loss/registry';
 import type { LossModule } from './loss/loss';
 import { batchToEngine } from './nn/layout';
@@ -50,6 +51,9 @@ export interface Trainer {
   /** Replaces the parameters (PyTorch order and layout, e.g. from readParameters or a
    *  checkpoint). Optimizer state is kept. */
   loadParameters(values: readonly ArrayLike<number>[]): void;
+  /** The live model for `computeCurvature` (float32, the trainer's own parameter tensors:
+   *  valid until the next trainStep/loadParameters/dispose; never dispose them). */
+  curvatureModel(): CurvatureModel<tf.Tensor>;
   dispose(): void;
 }
 
@@ -147,6 +151,11 @@ export function createTrainer(options: TrainerOptions): Trainer {
       const next = network.paramsFromTorch(ops, values);
       tf.dispose(params);
       params = next;
+    },
+
+    curvatureModel() {
+      alive();
+      return { ops, network, params, loss };
     },
 
     dispose() {

@@ -190,7 +190,7 @@ describe('vivit-monitor CLI', () => {
     });
     expect(run('curvature')).toMatchObject({
       status: 2,
-      stderr: expect.stringContaining('reserved for a future version'),
+      stderr: expect.stringContaining('curvature needs a case file'),
     });
     const missing = run('train', 'missing.yaml');
     expect(missing.status).toBe(2);

@@ -6,7 +6,7 @@ Train a neural network locally and watch its training and curvature live.
 Commands:
   train <definition>     train headless, writing a session log
   serve [<definition>]   serve the monitor to a browser on 127.0.0.1
-  curvature              (reserved: offline curvature analysis, not available yet)
+  curvature <case>       ViViT curvature quantities of a saved snapshot (case file)
 
 Options:
   -h, --help             show help (also: vivit-monitor <command> --help)
@@ -39,6 +39,17 @@ Options:
   --port <P>       listen on port P (default: a free port)
   -h, --help       show this help`;
 
-export const CURVATURE_HELP = `Usage: vivit-monitor curvature
+export const CURVATURE_HELP = `Usage: vivit-monitor curvature <case.json> [--out <result.json>]
 
-Reserved for offline curvature analysis of a saved model; not available in this version.`;
+Computes the ViViT curvature quantities of a frozen snapshot — a sequential network, its
+weights, one batch and a loss, in PyTorch layouts — given as a case file (the interop format
+of shared/formats/curvature-case.md): the nontrivial eigenvalues of the GGN per parameter
+group, the leading eigenvectors, per-sample directional gradients (gammas) and curvatures
+(lambdas), and the damped Newton step. Writes the result as JSON; prints a summary on stderr.
+
+Options:
+  --out <file>     write the result here (replacing the file if it exists); default: stdout
+  -h, --help       show this help
+
+Exit codes: 0 done, 1 the computation failed, 2 bad arguments, an unreadable file or an
+invalid case (each problem is named with its field, e.g. params[2].shape).`;

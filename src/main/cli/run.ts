@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../host/paths';
 import { UsageError } from './args';
-import { CURVATURE_HELP, MAIN_HELP } from './help';
+import { MAIN_HELP } from './help';
 import { serve } from './serve';
 import { train } from './train';
 
@@ -15,15 +15,11 @@ export async function runCli(argv: string[]): Promise<number> {
         return await train(rest);
       case 'serve':
         return await serve(rest);
-      case 'curvature':
-        if (rest.includes('--help') || rest.includes('-h')) {
-          process.stdout.write(CURVATURE_HELP + '\n');
-          return 0;
-        }
-        process.stderr.write(
-          'vivit-monitor curvature is reserved for a future version and not available yet.\n',
-        );
-        return 2;
+      case 'curvature': {
+        // Loaded on demand: it brings in the curvature engine and tfjs.
+        const { curvature } = await import('./curvature');
+        return await curvature(rest);
+      }
       case undefined:
       case '--help':
       case '-h':
@@ -44,7 +40,7 @@ export async function runCli(argv: string[]): Promise<number> {
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     const help =
-      command && ['train', 'serve'].includes(command)
+      command && ['train', 'serve', 'curvature'].includes(command)
         ? `vivit-monitor ${command} --help`
         : 'vivit-monitor --help';
     process.stderr.write(`vivit-monitor: ${error.message}\n(see ${help})\n`);

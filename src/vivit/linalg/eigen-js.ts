@@ -13,8 +13,6 @@
 import type { SymmetricEigen } from './types';
 
 const EPS = 2 ** -52;
-/** Below this a subdiagonal entry is zero outright (it would underflow when squared). */
-const TINY = 2 ** -1000;
 /** QL iterations allowed per eigenvalue; LAPACK's dsteqr allows 30 on average. */
 const MAX_ITERATIONS_PER_VALUE = 60;
 
@@ -209,18 +207,26 @@ function setIdentityRow(a: Float64Array, n: number, i: number): void {
 /** Implicit QL iteration with Wilkinson-type shifts on the tridiagonal (d, e); on return d holds
  *  the eigenvalues (unsorted). If `rows` is given (n×n, row-major), every rotation of indices
  *  (i, i+1) is applied to rows i and i+1, turning Qᵀ into the matrix whose rows are eigenvectors.
- *  Deflation: e_i counts as zero when e_i² ≤ ε²(|d_i| + |d_{i+1}|) — relative for entries of
- *  order one, absolute (≤ ε·‖T‖) for tiny ones — or when |e_i| underflows. */
+ *  Deflation: e_i counts as zero when |e_i| ≤ ε‖T‖∞. The test is absolute on purpose: every
+ *  sweep through the large part of T leaves roundoff of size ε‖T‖ in the entries it passes, so
+ *  a cluster of (numerically) zero eigenvalues — the trivial part of a rank-deficient Gram
+ *  matrix — never gets its couplings below that, and a relative test (|e_i| against |d_i|)
+ *  would iterate forever. Neglecting ε‖T‖ is within the backward error of the tridiagonal
+ *  reduction anyway. */
 function qlImplicit(d: Float64Array, e: Float64Array, n: number, rows: Float64Array | null): void {
-  const eps2 = EPS * EPS;
+  let norm = 0;
+  for (let i = 0; i < n; i++) {
+    const rowSum = Math.abs(d[i]) + Math.abs(e[i]) + (i > 0 ? Math.abs(e[i - 1]) : 0);
+    if (rowSum > norm) norm = rowSum;
+  }
+  const negligible = EPS * norm;
   const rotations = rows === null ? null : new RotationBatch(rows, n);
   for (let l = 0; l < n; l++) {
     let iterations = 0;
     for (;;) {
       let m = l;
       for (; m < n - 1; m++) {
-        const em = e[m];
-        if (Math.abs(em) <= TINY || em * em <= eps2 * (Math.abs(d[m]) + Math.abs(d[m + 1]))) break;
+        if (Math.abs(e[m]) <= negligible) break;
       }
       if (m === l) break;
       if (++iterations > MAX_ITERATIONS_PER_VALUE) {

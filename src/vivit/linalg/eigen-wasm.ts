@@ -25,8 +25,9 @@ interface EigensolverExports {
   eig_sym(a: number, n: number, w: number, vectors: number): number;
 }
 
-/** Raised when the wasm path itself fails (cannot load, out of memory, trapped); the caller may
- *  fall back to the TypeScript solver. Input errors and non-convergence are not of this kind. */
+/** Raised when the wasm path fails (cannot load, out of memory, trapped, Eigen did not
+ *  converge); the caller may fall back to the TypeScript solver. Input errors are not of this
+ *  kind. */
 export class WasmEigensolverError extends Error {
   override name = 'WasmEigensolverError';
 }
@@ -38,6 +39,8 @@ const RETAINED_HEAP_BYTES = 256 * 2 ** 20;
 let compiled: object | null = null;
 let instance: EigensolverExports | null = null;
 let loadFailure: string | null = null;
+/** The compiled module passed the warm-up self-check (re-instantiations need not repeat it). */
+let selfChecked = false;
 
 function wasmApi(): WasmApi | undefined {
   return (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
@@ -87,8 +90,10 @@ export async function loadWasmEigensolver(): Promise<boolean> {
   try {
     compiled ??= await api.compile(wasmBytes());
     const ex = adopt((await api.instantiate(compiled, imports)).exports);
-    warmUp(ex);
-    await new Promise((resolve) => setTimeout(resolve, WARM_UP_PAUSE_MS));
+    if (!selfChecked) {
+      warmUp(ex);
+      await new Promise((resolve) => setTimeout(resolve, WARM_UP_PAUSE_MS));
+    }
     instance ??= ex;
     return true;
   } catch (error) {
@@ -105,6 +110,7 @@ export async function loadWasmEigensolver(): Promise<boolean> {
 const WARM_UP_ROUNDS = 3;
 const WARM_UP_PAUSE_MS = 100;
 
+/** Also checks the result, so a module that loads but computes nonsense is never used. */
 function warmUp(ex: EigensolverExports): void {
   const n = 48;
   const pa = ex.malloc(n * n * 8);
@@ -117,9 +123,21 @@ function warmUp(ex: EigensolverExports): void {
       for (let j = 0; j < n; j++) a[i * n + j] = 1 / (1 + i + j) + (i === j ? i : 0);
     }
     if (ex.eig_sym(pa, n, pw, vectors) !== 0) throw new Error('the warm-up solve failed');
+    // Self-check: the eigenvalues must sum to the trace, Σ (1/(1 + 2i) + i).
+    const w = new Float64Array(ex.memory.buffer, pw, n);
+    let sum = 0;
+    let trace = 0;
+    for (let i = 0; i < n; i++) {
+      sum += w[i];
+      trace += 1 / (1 + 2 * i) + i;
+    }
+    if (!(Math.abs(sum - trace) <= 1e-12 * trace)) {
+      throw new Error(`self-check failed: eigenvalues sum to ${sum}, trace is ${trace}`);
+    }
   }
   ex.free(pw);
   ex.free(pa);
+  selfChecked = true;
 }
 
 /** Synchronous variant for a first call that came before `loadWasmEigensolver()` finished
@@ -133,7 +151,9 @@ function ensureInstance(): EigensolverExports | null {
   }
   try {
     compiled ??= new api.Module(wasmBytes());
-    instance = adopt(new api.Instance(compiled, imports).exports);
+    const ex = adopt(new api.Instance(compiled, imports).exports);
+    if (!selfChecked) warmUp(ex);
+    instance = ex;
   } catch (error) {
     loadFailure = `eigensolver.wasm could not be loaded: ${describe(error)}`;
   }
@@ -186,7 +206,8 @@ export function symmetricEigenWasm(
       throw new WasmEigensolverError(`eigensolver.wasm failed: ${describe(error)}`);
     }
     if (status === 1) {
-      throw new Error(`symmetricEigen: Eigen's QL iteration did not converge (n = ${n})`);
+      // Rare; the TypeScript solver deflates with a different test and may well succeed.
+      throw new WasmEigensolverError(`Eigen's QR iteration did not converge (n = ${n})`);
     }
     if (status !== 0) throw new WasmEigensolverError(`eig_sym returned status ${status}`);
     // The heap may have grown during the call: take fresh views of the current buffer.

@@ -3,10 +3,11 @@
 // imported Keras models compute what they computed there).
 
 import type { LayerSpec } from '../../protocol/definition';
-import type { Window2d } from '../tensor/ops';
+import type { Ops, Window2d } from '../tensor/ops';
 import { requireImage, resolveWindow } from './geometry';
 import type { LayerModule } from './layer';
 import { emptyCache, noParams } from './layer';
+import { foldStack, stackDims, unfoldStack } from './stack';
 
 type PoolSpec = Extract<LayerSpec, { type: 'maxpool2d' | 'avgpool2d' }>;
 
@@ -35,6 +36,12 @@ export const avgpool2d: LayerModule<PoolSpec> = {
     const padded = win.pad.some((p) => p > 0);
     const scale =
       spec.padding === 'same' && padded ? excludePaddingScale(win, h, w, outH, outW) : null;
+    /** Gradient w.r.t. the input for any batch of output gradients [B, outH, outW, C]. */
+    const inputGrad = <T>(ops: Ops<T>, dy: T): T => {
+      const n = ops.shape(dy)[0];
+      const g = scale ? ops.mul(dy, ops.fromArray(scale, [1, outH, outW, 1])) : dy;
+      return ops.avgPoolInputGrad(g, [n, h, w, c], win);
+    };
     return {
       spec,
       inShape: [c, h, w],
@@ -47,10 +54,10 @@ export const avgpool2d: LayerModule<PoolSpec> = {
           cache: emptyCache,
         };
       },
-      backward(ops, _params, _cache, dy) {
-        const n = ops.shape(dy)[0];
-        const g = scale ? ops.mul(dy, ops.fromArray(scale, [1, outH, outW, 1])) : dy;
-        return { dx: ops.avgPoolInputGrad(g, [n, h, w, c], win), dparams: [] };
+      backward: (ops, _params, _cache, dy) => ({ dx: inputGrad(ops, dy), dparams: [] }),
+      jacTMatProd(ops, _params, _cache, v, samples) {
+        const d = stackDims(ops, v, [outH, outW, c], samples, null, 'avgpool2d.jacTMatProd');
+        return unfoldStack(ops, inputGrad(ops, foldStack(ops, v, d)), d.m, d.n);
       },
     };
   },

@@ -8,6 +8,7 @@ import { LayerShapeError } from '../shape-error';
 import type { LayerModule } from './layer';
 import { emptyCache, noParams } from './layer';
 import { engineShape } from './layout';
+import { cachedRows, stackDims } from './stack';
 
 type DropoutSpec = Extract<LayerSpec, { type: 'dropout' }>;
 
@@ -41,6 +42,14 @@ export const dropout: LayerModule<DropoutSpec> = {
       },
       backward(ops, _params, cache, dy) {
         return { dx: cache.mask ? ops.mul(dy, cache.mask) : dy, dparams: [] };
+      },
+      jacTMatProd(ops, _params, cache, v, samples) {
+        // No mask: evaluation mode or p = 0, where dropout is the identity.
+        const mask = 'mask' in cache ? cache.mask : null;
+        const cachedN = mask ? ops.shape(mask)[0] : null;
+        stackDims(ops, v, perSample, samples, cachedN, 'dropout.jacTMatProd');
+        // The forward's mask (the same one the gradient saw), broadcast over M.
+        return mask ? ops.mul(v, cachedRows(ops, mask, samples)) : v;
       },
     };
   },

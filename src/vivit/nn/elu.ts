@@ -5,6 +5,8 @@ import type { LayerSpec } from '../../protocol/definition';
 import { LayerShapeError } from '../shape-error';
 import type { LayerModule } from './layer';
 import { noParams } from './layer';
+import { engineShape } from './layout';
+import { cachedRows, stackDims } from './stack';
 
 type EluSpec = Extract<LayerSpec, { type: 'elu' }>;
 
@@ -19,6 +21,7 @@ export const elu: LayerModule<EluSpec> = {
         'alpha',
       );
     }
+    const perSample = engineShape(inShape);
     return {
       spec,
       inShape: [...inShape],
@@ -35,6 +38,13 @@ export const elu: LayerModule<EluSpec> = {
         dx: ops.where(cache.positive, dy, ops.mul(dy, ops.scale(cache.expX, alpha))),
         dparams: [],
       }),
+      jacTMatProd(ops, _params, cache, v, samples) {
+        stackDims(ops, v, perSample, samples, ops.shape(cache.positive)[0], 'elu.jacTMatProd');
+        // [N_s, ...] derivative pieces broadcast over the stack's M vectors.
+        const positive = cachedRows(ops, cache.positive, samples);
+        const negativeSlope = ops.scale(cachedRows(ops, cache.expX, samples), alpha);
+        return ops.where(positive, v, ops.mul(v, negativeSlope));
+      },
     };
   },
 };

@@ -2,6 +2,8 @@
 
 import type { LayerModule } from './layer';
 import { emptyCache, noParams } from './layer';
+import { engineShape } from './layout';
+import { stackDims } from './stack';
 
 export const identity: LayerModule = {
   type: 'identity',
@@ -12,5 +14,9 @@ export const identity: LayerModule = {
     ...noParams,
     forward: (_ops, _params, x) => ({ out: x, cache: emptyCache }),
     backward: (_ops, _params, _cache, dy) => ({ dx: dy, dparams: [] }),
+    jacTMatProd(ops, _params, _cache, v, samples) {
+      stackDims(ops, v, engineShape(inShape), samples, null, 'identity.jacTMatProd');
+      return v;
+    },
   }),
 };

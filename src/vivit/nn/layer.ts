@@ -69,6 +69,62 @@ export interface Layer {
     dy: T,
     needInputGrad: boolean,
   ): Backward<T>;
+  /** Backpropagates a stack of M vectors per sample (BackPACK's jac_t_mat_prod):
+   *  v [M, N, ...out] (engine layout) -> [M, N, ...in], reading the cache of the same forward.
+   *  `samples` selects which rows of the cached batch the stack's N samples are (curvature
+   *  sub-sampling); null = the whole cached batch, in order. */
+  jacTMatProd<T>(
+    ops: Ops<T>,
+    params: readonly T[],
+    cache: Cache<T>,
+    v: T,
+    samples: readonly number[] | null,
+  ): T;
+  /** Parameterized layers only: the contractions the GGN sweep needs. */
+  readonly curvature?: ParamCurvature;
+}
+
+/**
+ * Products with the per-sample parameter Jacobians J_p (of the layer output w.r.t. parameter p)
+ * applied to stacks backpropagated to this layer's OUTPUT. A stack a [M, N, ...out] stands for
+ * the M·N parameter-space vectors J_pᵀ a[m, n] (each uses sample n's cached input); they are
+ * indexed i = n·M + m (sample-major), the column order of V. `samples` maps the stack's N
+ * samples to rows of the cached batch (null = all, in order). Results are per parameter, in
+ * `params` order; nothing is scaled by 1/√N here (the sweep does that).
+ */
+export interface ParamCurvature {
+  /** V's blocks: per parameter [M, N, ...paramShape] (engine layout). Forms V explicitly. */
+  paramJacTMatProd<T>(
+    ops: Ops<T>,
+    params: readonly T[],
+    cache: Cache<T>,
+    a: T,
+    samples: readonly number[] | null,
+  ): T[];
+  /** Inner products between two stacks' parameter-space vectors, per parameter:
+   *  [Ma·Na, Mb·Nb] with entry (i, j) = ⟨J_pᵀ a_i, J_pᵀ b_j⟩. Exploits structure where the layer
+   *  has it (linear: (δ_a δ_bᵀ) ⊙ (x_a x_bᵀ) without forming V). Used for the Gram matrix
+   *  (a = b) and for Vᵀg_n (b = the per-sample gradient stack, M = 1). */
+  gram<T>(
+    ops: Ops<T>,
+    params: readonly T[],
+    cache: Cache<T>,
+    a: T,
+    samplesA: readonly number[] | null,
+    b: T,
+    samplesB: readonly number[] | null,
+  ): T[];
+  /** Σ_i coeff[k, i] · J_pᵀ a_i: coeff [K, M·N] -> per parameter [K, ...paramShape]. Maps
+   *  Gram-space vectors to parameter space (eigenvectors, Newton steps) — for linear layers
+   *  without forming V. */
+  apply<T>(
+    ops: Ops<T>,
+    params: readonly T[],
+    cache: Cache<T>,
+    a: T,
+    samples: readonly number[] | null,
+    coeff: T,
+  ): T[];
 }
 
 /** A layer type's module: checks a spec against the input it gets and builds the layer.

@@ -4,6 +4,8 @@ import type { LayerSpec } from '../../protocol/definition';
 import { LayerShapeError } from '../shape-error';
 import type { LayerModule } from './layer';
 import { noParams } from './layer';
+import { engineShape } from './layout';
+import { cachedRows, stackDims } from './stack';
 
 type LeakyReluSpec = Extract<LayerSpec, { type: 'leaky_relu' }>;
 
@@ -18,6 +20,7 @@ export const leakyRelu: LayerModule<LeakyReluSpec> = {
         'negative_slope',
       );
     }
+    const perSample = engineShape(inShape);
     return {
       spec,
       inShape: [...inShape],
@@ -31,6 +34,13 @@ export const leakyRelu: LayerModule<LeakyReluSpec> = {
         dx: ops.where(cache.positive, dy, ops.scale(dy, slope)),
         dparams: [],
       }),
+      jacTMatProd(ops, _params, cache, v, samples) {
+        const where = 'leaky_relu.jacTMatProd';
+        stackDims(ops, v, perSample, samples, ops.shape(cache.positive)[0], where);
+        // The [N_s, ...] mask broadcasts over the stack's M vectors.
+        const positive = cachedRows(ops, cache.positive, samples);
+        return ops.where(positive, v, ops.scale(v, slope));
+      },
     };
   },
 };

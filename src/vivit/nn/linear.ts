@@ -1,12 +1,80 @@
 // Fully connected layer: y = x W + b, with W stored [in, out] (PyTorch: weight [out, in]).
+//
+// Curvature (a stack a [M, N, out] at the output, x_n the cached input of sample n):
+//   J_Wᵀ a[m,n] = x_n ⊗ a[m,n]  ([in, out]),   J_bᵀ a[m,n] = a[m,n];
+//   ⟨J_Wᵀ a_i, J_Wᵀ b_j⟩ = ⟨x_n, x_n'⟩ ⟨a_i, b_j⟩: the weight's Gram block is (δ_a δ_bᵀ) ⊙ (x_a x_bᵀ)
+//   with the sample Gram x_a x_bᵀ repeated over each sample's vectors — two matrix products and
+//   an elementwise product, never the [in·out]-long columns of V.
 
 import type { LayerSpec } from '../../protocol/definition';
 import { LayerShapeError, formatShape } from '../shape-error';
+import type { Ops } from '../tensor/ops';
 import { requirePositiveInt } from './geometry';
 import { pytorchDefaultInit } from './init';
-import type { LayerModule, ParamSpec } from './layer';
+import type { Cache, LayerModule, ParamCurvature, ParamSpec } from './layer';
+import {
+  cachedRows,
+  combinePerSample,
+  foldStack,
+  sampleMajor,
+  stackDims,
+  unfoldStack,
+  type StackDims,
+} from './stack';
 
 type LinearSpec = Extract<LayerSpec, { type: 'linear' }>;
+
+/** The parameter-Jacobian products of a linear layer (they need only the cached input). */
+function linearCurvature(nIn: number, nOut: number, bias: boolean): ParamCurvature {
+  /** The stack's dims and the cached inputs [N_s, in] of its samples. */
+  const inputs = <T>(
+    ops: Ops<T>,
+    cache: Cache<T>,
+    a: T,
+    samples: readonly number[] | null,
+    where: string,
+  ): { d: StackDims; x: T } => {
+    const d = stackDims(ops, a, [nOut], samples, ops.shape(cache.x)[0], `linear.${where}`);
+    return { d, x: cachedRows(ops, cache.x, samples) };
+  };
+
+  return {
+    paramJacTMatProd(ops, _params, cache, a, samples) {
+      const { d, x } = inputs(ops, cache, a, samples, 'paramJacTMatProd');
+      // [1, N, in, 1] ⊙ [M, N, 1, out] -> [M, N, in, out]
+      const w = ops.mul(ops.reshape(x, [1, d.n, nIn, 1]), ops.reshape(a, [d.m, d.n, 1, nOut]));
+      return bias ? [w, a] : [w];
+    },
+
+    gram(ops, _params, cache, a, samplesA, b, samplesB) {
+      const A = inputs(ops, cache, a, samplesA, 'gram');
+      const B = inputs(ops, cache, b, samplesB, 'gram');
+      const rows = A.d.n * A.d.m;
+      const cols = B.d.n * B.d.m;
+      // Output-space inner products, rows and columns sample-major: [Na·Ma, Nb·Mb].
+      const deltas = ops.matMul(sampleMajor(ops, a, A.d), sampleMajor(ops, b, B.d), false, true);
+      const inputGram = ops.matMul(A.x, B.x, false, true); // [Na, Nb]
+      const weight = ops.reshape(
+        ops.mul(
+          ops.reshape(deltas, [A.d.n, A.d.m, B.d.n, B.d.m]),
+          ops.reshape(inputGram, [A.d.n, 1, B.d.n, 1]),
+        ),
+        [rows, cols],
+      );
+      return bias ? [weight, deltas] : [weight];
+    },
+
+    apply(ops, _params, cache, a, samples, coeff) {
+      const { d, x } = inputs(ops, cache, a, samples, 'apply');
+      // S[n, k] = Σ_m c[k, n·M+m] a[m, n]; then W_k = Σ_n x_n ⊗ S[n, k] = xᵀ S as one product.
+      const summed = combinePerSample(ops, a, d, coeff, 'linear.apply'); // [N, K, out]
+      const k = ops.shape(summed)[1];
+      const w = ops.matMul(x, ops.reshape(summed, [d.n, k * nOut]), true, false); // [in, K·out]
+      const weight = ops.transpose(ops.reshape(w, [nIn, k, nOut]), [1, 0, 2]);
+      return bias ? [weight, ops.sum(summed, [0])] : [weight];
+    },
+  };
+}
 
 export const linear: LayerModule<LinearSpec> = {
   type: 'linear',
@@ -54,6 +122,15 @@ export const linear: LayerModule<LinearSpec> = {
           dx: needInputGrad ? ops.matMul(dy, w, false, true) : undefined,
         };
       },
+
+      jacTMatProd(ops, [w], cache, v, samples) {
+        const cachedN = ops.shape(cache.x)[0];
+        const d = stackDims(ops, v, [nOut], samples, cachedN, 'linear.jacTMatProd');
+        // The input gradient dy Wᵀ of the backward, for all M·N vectors in one product.
+        return unfoldStack(ops, ops.matMul(foldStack(ops, v, d), w, false, true), d.m, d.n);
+      },
+
+      curvature: linearCurvature(nIn, nOut, bias),
     };
   },
 };

@@ -1,7 +1,12 @@
 // Logistic sigmoid s(x) = 1 / (1 + e^-x); derivative s (1 - s), from the saved output.
 
+import type { Ops } from '../tensor/ops';
 import type { LayerModule } from './layer';
 import { noParams } from './layer';
+import { engineShape } from './layout';
+import { scaleStack } from './stack';
+
+const derivative = <T>(ops: Ops<T>, out: T): T => ops.mul(out, ops.addScalar(ops.neg(out), 1));
 
 export const sigmoid: LayerModule = {
   type: 'sigmoid',
@@ -15,8 +20,18 @@ export const sigmoid: LayerModule = {
       return { out, cache: { out } };
     },
     backward: (ops, _params, cache, dy) => ({
-      dx: ops.mul(dy, ops.mul(cache.out, ops.addScalar(ops.neg(cache.out), 1))),
+      dx: ops.mul(dy, derivative(ops, cache.out)),
       dparams: [],
     }),
+    jacTMatProd: (ops, _params, cache, v, samples) =>
+      scaleStack(
+        ops,
+        v,
+        cache.out,
+        samples,
+        (out) => derivative(ops, out),
+        engineShape(inShape),
+        'sigmoid.jacTMatProd',
+      ),
   }),
 };

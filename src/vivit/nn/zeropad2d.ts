@@ -2,9 +2,12 @@
 
 import type { LayerSpec } from '../../protocol/definition';
 import { LayerShapeError } from '../shape-error';
+import type { Ops } from '../tensor/ops';
 import { requireImage } from './geometry';
 import type { LayerModule } from './layer';
 import { emptyCache, noParams } from './layer';
+import { engineShape } from './layout';
+import { foldStack, stackDims, unfoldStack } from './stack';
 
 type ZeroPadSpec = Extract<LayerSpec, { type: 'zeropad2d' }>;
 
@@ -25,10 +28,14 @@ export const zeropad2d: LayerModule<ZeroPadSpec> = {
       );
     }
     const [left, right, top, bottom] = p as number[];
+    const outShape = [c, h + top + bottom, w + left + right];
+    /** Gradient w.r.t. the input for any batch of output gradients. */
+    const inputGrad = <T>(ops: Ops<T>, dy: T): T =>
+      ops.slice(dy, [0, top, left, 0], [ops.shape(dy)[0], h, w, c]);
     return {
       spec,
       inShape: [c, h, w],
-      outShape: [c, h + top + bottom, w + left + right],
+      outShape,
       ...noParams,
       forward: (ops, _params, x) => ({
         out: ops.pad(x, [
@@ -39,9 +46,11 @@ export const zeropad2d: LayerModule<ZeroPadSpec> = {
         ]),
         cache: emptyCache,
       }),
-      backward(ops, _params, _cache, dy) {
-        const n = ops.shape(dy)[0];
-        return { dx: ops.slice(dy, [0, top, left, 0], [n, h, w, c]), dparams: [] };
+      backward: (ops, _params, _cache, dy) => ({ dx: inputGrad(ops, dy), dparams: [] }),
+      jacTMatProd(ops, _params, _cache, v, samples) {
+        const perSample = engineShape(outShape);
+        const d = stackDims(ops, v, perSample, samples, null, 'zeropad2d.jacTMatProd');
+        return unfoldStack(ops, inputGrad(ops, foldStack(ops, v, d)), d.m, d.n);
       },
     };
   },

@@ -1,0 +1,683 @@
+// ViViT curvature of a mini-batch (paper §2): the GGN G = V Vᵀ with
+// V = (1/√N_S)[J_nᵀ s_nm] (columns n·M + m), accessed through the Gram matrix G̃ = VᵀV.
+//
+//   forward (training mode: dropout masks drawn once, fixed for the whole computation)
+//   -> loss-Hessian factor s_nm (exact, M = C, rank-compressed; or Monte-Carlo, M = mcSamples)
+//   -> ONE backward sweep: mean gradient, per group G̃ and P = Vᵀ[g_n] (ggn/sweep.ts)
+//   -> per group: nontrivial eigenpairs of G̃ (Eq. 4), γ_nk (Eq. 8a), λ_nk (Eq. 8b), means,
+//      SNRs, gradient overlaps (quantities/)
+//   -> only when asked, through V once more: eigenvectors e_k = V ẽ_k/√λ_k (Eq. 5) and the
+//      damped Newton step assembled in Gram space (Eq. 9) (ggn/lift.ts)
+//
+// Conventions (docs/engine.md): columns sample-major; g_n is the gradient of sample n's loss
+// alone and g the mean over the WHOLE batch; SNR variance divides by N; signs per `signs`.
+
+import { CurvatureInputError } from './ggn/errors';
+import {
+  checkMemory,
+  DEFAULT_MEMORY_BUDGET_BYTES,
+  estimateMemory,
+  SIGN_CHUNK_BYTES,
+} from './ggn/memory';
+import type { MemoryEstimate } from './ggn/memory';
+import { curvatureFactor } from './ggn/factor';
+import { resolveGroups, type ParamGroup } from './ggn/groups';
+import { liftRows, rowExtremes, torchRows, type LiftContext } from './ggn/lift';
+import {
+  checkInteger,
+  checkNonNegative,
+  checkQuantities,
+  checkSamples,
+  type CurvatureQuantity,
+} from './ggn/options';
+import { backwardSweep, elementBytes, type SweepOutput } from './ggn/sweep';
+import type { LossModule } from './loss/loss';
+import { lossModule } from './loss/registry';
+import type { Cache } from './nn/layer';
+import { batchToEngine } from './nn/layout';
+import type { Network } from './nn/network';
+import type { LossName } from '../protocol/definition';
+import {
+  columnMeans,
+  directionalCurvatures,
+  directionalGradients,
+  eigenvectorCoefficients,
+  flipColumns,
+  flipEntries,
+  flipRows,
+  gradientOverlap,
+  gradientSigns,
+  gramLayerShares,
+  gramSpectrum,
+  largestEntrySign,
+  newtonCoefficients,
+  normSharesByLayer,
+  resolveDamping,
+  signalToNoise,
+  signsFromExtremes,
+  type Damping,
+  type Extremes,
+  type Matrix,
+  type SignRule,
+  type Spectrum,
+} from './quantities/index';
+import { Rng } from './random';
+import type { Ops } from './tensor/ops';
+
+export type { CurvatureQuantity } from './ggn/options';
+export type {
+  Damping,
+  DampingPolicy,
+  DirectionStatistics,
+  Matrix,
+  SignRule,
+} from './quantities/index';
+export type { MemoryEstimate } from './ggn/memory';
+
+/** Default nontrivial-eigenvalue tolerance per precision (see quantities/spectrum.ts). */
+export const DEFAULT_EIG_RTOL = { float64: 1e-10, float32: 1e-5 } as const;
+export const DEFAULT_EIGENVECTOR_COUNT = 3;
+export const DEFAULT_DAMPING = 1;
+
+/** A network with its parameters on one Ops implementation, and its loss. */
+export interface CurvatureModel<T> {
+  ops: Ops<T>;
+  network: Network;
+  /** Engine layout, `network.params` order. Read only; never disposed here. */
+  params: readonly T[];
+  loss: LossName | LossModule;
+}
+
+export interface CurvatureBatch<T> {
+  /** Inputs in PyTorch layout: [N, ...network.inputShape] (images NCHW). */
+  x: T;
+  /** Class indices [N] (cross_entropy) or targets [N, C] (mse). */
+  y: T;
+}
+
+export interface CurvatureOptions {
+  quantities: readonly CurvatureQuantity[];
+  /** Parameter groups (indices into network.params); default one group of all. */
+  groups?: readonly (readonly number[])[] | null;
+  /** Batch rows for the GGN (curvature sub-sampling); default all. */
+  subsampling?: readonly number[] | null;
+  /** Batch rows for the directional gradients γ_nk; default all. */
+  subsamplingGrad?: readonly number[] | null;
+  /** 0 (default): exact loss-Hessian factor; M > 0: M Monte-Carlo vectors per sample. */
+  mcSamples?: number;
+  /** Seeds the MC draws (and the dropout masks when no dropoutRng is given). Default 0. */
+  seed?: number;
+  /** Stream for dropout masks (e.g. the trainer's); default Rng(seed, 'curvature-dropout'). */
+  dropoutRng?: Rng;
+  /** Keep at most the K largest nontrivial directions. */
+  topK?: number;
+  /** λ is nontrivial when λ > eigRtol · max λ. Default 1e-10 (float64), 1e-5 (float32). */
+  eigRtol?: number;
+  /** How many leading eigenvectors to form (default 3), or which ones (0-based indices;
+   *  indices ≥ K are skipped). */
+  eigenvectorCount?: number;
+  eigenvectorIndices?: readonly number[];
+  /** Newton-step damping: constant δ (default 1), per direction, or a policy. */
+  damping?: Damping;
+  /** Sign convention for eigenvectors and γ (default 'largest-entry'). */
+  signs?: SignRule;
+  /** Refuse requests estimated above this (default 4 GiB; pass e.g. 25% of os.totalmem()). */
+  memoryBudgetBytes?: number;
+}
+
+export interface Eigenvector {
+  /** Direction index k (0 = largest eigenvalue). */
+  index: number;
+  /** e_k restricted to the group, one array per group parameter, PyTorch layout. */
+  parameters: Float64Array[];
+  /** Share of ‖e_k‖² in each of the group's layers (group.layers order). */
+  layerShares: Float64Array;
+}
+
+export interface NewtonStep {
+  /** Σ_k τ_k e_k on the group, one array per group parameter, PyTorch layout. */
+  parameters: Float64Array[];
+  /** δ_k used. */
+  damping: Float64Array;
+  /** τ_k = −γ̄_k / (λ̄_k + δ_k). */
+  stepLengths: Float64Array;
+}
+
+export interface GroupCurvature {
+  /** Parameter indices, ascending. */
+  params: number[];
+  /** Layers owning them, ascending. */
+  layers: number[];
+  /** Gram matrix size N_S · M. */
+  gramSize: number;
+  /** Eigenvalues passing eigRtol (before topK). */
+  nontrivialCount: number;
+  /** The K kept nontrivial eigenvalues, descending. */
+  eigenvalues: Float64Array;
+  /** γ_nk [N_grad, K]. */
+  gammas?: Matrix;
+  gammaMean?: Float64Array;
+  /** λ_nk [N_ggn, K] (rows in subsampling order). */
+  lambdas?: Matrix;
+  lambdaMean?: Float64Array;
+  snrGamma?: Float64Array;
+  snrLambda?: Float64Array;
+  /** γ̄_k² / ‖g‖² with g the group's gradient over the γ samples. */
+  overlap?: Float64Array;
+  flatRemainder?: number;
+  gradientNormSquared?: number;
+  eigenvectors?: Eigenvector[];
+  /** Share of ‖e_k‖² per layer for all K directions: [K, layers.length]. */
+  layerShares?: Matrix;
+  newtonStep?: NewtonStep;
+}
+
+export interface CurvatureTimings {
+  forward: number;
+  sweep: number;
+  eigen: number;
+  quantities: number;
+  lift: number;
+  total: number;
+}
+
+export interface CurvatureResult {
+  /** Mean loss over the batch (dropout masks as drawn). */
+  loss: number;
+  /** Mean gradient over the whole batch, per parameter, PyTorch layout. */
+  gradient: Float64Array[];
+  /** All groups' Newton steps per parameter (zeros outside the groups), when asked. */
+  newtonStep?: Float64Array[];
+  groups: GroupCurvature[];
+  samples: {
+    batch: number;
+    ggn: number[];
+    grad: number[];
+    /** Vectors per sample in V (C − 1 for exact cross-entropy after rank compression). */
+    vectorsPerSample: number;
+    mcSamples: number;
+  };
+  signs: SignRule;
+  eigRtol: number;
+  timings: CurvatureTimings;
+  memory: { estimate: MemoryEstimate; budgetBytes: number; sweepHeldBytes: number };
+}
+
+/**
+ * Computes the requested ViViT quantities of `model` on `batch`. Synchronous; on tfjs it
+ * allocates and frees its own tensors (the model and batch are left as they were).
+ */
+export function computeCurvature<T>(
+  model: CurvatureModel<T>,
+  batch: CurvatureBatch<T>,
+  options: CurvatureOptions,
+): CurvatureResult {
+  const t0 = performance.now();
+  const { ops, network, params } = model;
+  const loss = typeof model.loss === 'string' ? lossModule(model.loss) : model.loss;
+  const want = checkQuantities(options.quantities);
+  const problem = loss.outputShapeProblem(network.outputShape);
+  if (problem) throw new CurvatureInputError('model', problem);
+  if (params.length !== network.params.length) {
+    throw new CurvatureInputError(
+      'model.params',
+      `has ${params.length} tensors, the network has ${network.params.length} parameters`,
+    );
+  }
+  const { n: batchSize, target } = checkBatch(model, loss, batch);
+  const outputs = network.outputShape[0];
+
+  const ggnSamples = checkSamples(options.subsampling, batchSize, 'options.subsampling');
+  const gradSamples = checkSamples(options.subsamplingGrad, batchSize, 'options.subsamplingGrad');
+  const nS = ggnSamples?.length ?? batchSize;
+  const nG = gradSamples?.length ?? batchSize;
+  const mcSamples = checkInteger(options.mcSamples ?? 0, 'options.mcSamples', 0);
+  const seed = options.seed ?? 0;
+  if (!Number.isFinite(seed))
+    throw new CurvatureInputError('options.seed', `must be a number, got ${seed}`);
+  const topK =
+    options.topK === undefined ? undefined : checkInteger(options.topK, 'options.topK', 1);
+  const precision = ops.kind === 'float64' ? 'float64' : 'float32';
+  const eigRtol = checkNonNegative(
+    options.eigRtol ?? DEFAULT_EIG_RTOL[precision],
+    'options.eigRtol',
+  );
+  const signs: SignRule = options.signs ?? 'largest-entry';
+  if (signs !== 'largest-entry' && signs !== 'gradient') {
+    throw new CurvatureInputError(
+      'options.signs',
+      `must be 'largest-entry' or 'gradient', got ${String(signs)}`,
+    );
+  }
+  const eigenvectorCount = checkInteger(
+    options.eigenvectorCount ?? DEFAULT_EIGENVECTOR_COUNT,
+    'options.eigenvectorCount',
+    0,
+  );
+  options.eigenvectorIndices?.forEach((k, i) =>
+    checkInteger(k, `options.eigenvectorIndices[${i}]`, 0),
+  );
+  const damping = options.damping ?? DEFAULT_DAMPING;
+  const budget = options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET_BYTES;
+  if (!(budget > 0))
+    throw new CurvatureInputError('options.memoryBudgetBytes', `must be positive, got ${budget}`);
+  const groups = resolveGroups(network, options.groups);
+
+  // What each quantity needs (see docs/engine.md, "cost per quantity").
+  const wantsEigenvectors = want.has('eigenvectors');
+  const needLambdas = want.has('lambdas') || want.has('snr') || want.has('newtonStep');
+  const needGammas =
+    want.has('gammas') ||
+    want.has('snr') ||
+    want.has('overlap') ||
+    want.has('newtonStep') ||
+    (signs === 'gradient' && wantsEigenvectors);
+  const gramVectors = needGammas || needLambdas || wantsEigenvectors || want.has('layerShares');
+  const signPassAll = signs === 'largest-entry' && want.has('gammas');
+  const keepStacks = wantsEigenvectors || want.has('newtonStep') || signPassAll;
+  const gradientGram = want.has('overlap') && gradSamples !== null;
+  const maxFormed = wantsEigenvectors
+    ? (options.eigenvectorIndices?.length ?? eigenvectorCount)
+    : 0;
+  const mUpper =
+    mcSamples > 0 ? mcSamples : loss.name === 'cross_entropy' ? Math.max(1, outputs - 1) : outputs;
+  const bytes = elementBytes(ops);
+  const maxParam = Math.max(...network.params.map((p) => p.shape.reduce((a, b) => a * b, 1)));
+  // Directions per chunk of the all-directions sign pass (there are at most N_S·M of them).
+  const signChunk = Math.max(
+    1,
+    Math.min(nS * mUpper, Math.floor(SIGN_CHUNK_BYTES / (bytes * maxParam))),
+  );
+  const memoryRequest = {
+    network,
+    elementBytes: bytes,
+    batch: batchSize,
+    ggnSamples: nS,
+    gradSamples: nG,
+    vectorsPerSample: mUpper,
+    groups,
+    projections: needGammas,
+    gradientGram,
+    layerGrams: want.has('layerShares'),
+    keepStacks,
+    gramVectors,
+    liftRows: Math.max(maxFormed, signPassAll ? signChunk : 0, want.has('newtonStep') ? 1 : 0),
+  };
+  const estimate = estimateMemory(memoryRequest);
+  checkMemory(estimate, budget, memoryRequest);
+
+  const timings: CurvatureTimings = {
+    forward: 0,
+    sweep: 0,
+    eigen: 0,
+    quantities: 0,
+    lift: 0,
+    total: 0,
+  };
+  const owned: T[] = [];
+  const protectedTensors = new Set<T>([batch.x, batch.y, ...params]);
+  let sweep: SweepOutput<T> | null = null;
+  try {
+    // ---- forward and loss factor
+    let mark = performance.now();
+    const dropoutRng = options.dropoutRng ?? new Rng(seed, 'curvature-dropout');
+    const fwd = ops.tidy(() => {
+      const x = batchToEngine(ops, batch.x);
+      const targetT = ops.fromArray(target.values, target.shape);
+      const { out, caches } = network.forward(ops, params, x, { training: true, rng: dropoutRng });
+      const { value, gradient } = loss.valueAndGradient(ops, out, targetT);
+      const outRows = ggnSamples ? ops.gather(out, ggnSamples, 0) : out;
+      return { caches, value, gradient, outRows };
+    });
+    for (const cache of fwd.caches) for (const t of Object.values(cache)) owned.push(t);
+    owned.push(fwd.value, fwd.gradient, fwd.outRows);
+    const lossValue = ops.item(fwd.value);
+    const outHost = Float64Array.from(ops.toArray(fwd.outRows));
+    const targetRows = selectRows(target.values, target.shape, ggnSamples);
+    const factor = curvatureFactor(
+      loss,
+      outHost,
+      targetRows.values,
+      targetRows.shape,
+      nS,
+      outputs,
+      mcSamples,
+      new Rng(seed, 'curvature-mc'),
+    );
+    const m = factor.m;
+    timings.forward = performance.now() - mark;
+
+    // ---- the backward sweep
+    mark = performance.now();
+    sweep = backwardSweep({
+      ops,
+      network,
+      params,
+      caches: fwd.caches as readonly Cache<T>[],
+      outputGradient: fwd.gradient,
+      factor: ops.fromArray(factor.values, [m, nS, outputs]),
+      ggnSamples,
+      gradSamples,
+      groups,
+      projections: needGammas,
+      gradientGram,
+      layerGrams: want.has('layerShares'),
+      keepStacks,
+    });
+    const gramHost = sweep.groups.map((g) => scaledCopy(ops, g.gram, 1 / nS));
+    const gradient = network.params.map(
+      (_, i) => torchRows(ops, network, i, sweep!.gradient[i], 1)[0],
+    );
+    timings.sweep = performance.now() - mark;
+
+    const lift: LiftContext<T> = {
+      ops,
+      network,
+      params,
+      caches: fwd.caches,
+      stacks: sweep.stacks,
+      ggnSamples,
+    };
+    const resultGroups: GroupCurvature[] = [];
+    const groupSteps: Float64Array[][] = [];
+    groups.forEach((group, gi) => {
+      const sw = sweep!.groups[gi];
+      const n = nS * m;
+      // ---- eigen
+      let mark2 = performance.now();
+      const spectrum = gramSpectrum(gramHost[gi], n, { eigRtol, topK, vectors: gramVectors });
+      gramHost[gi] = new Float64Array(0);
+      timings.eigen += performance.now() - mark2;
+
+      // ---- quantities in Gram space
+      mark2 = performance.now();
+      const k = spectrum.values.length;
+      const res: GroupCurvature = {
+        params: group.params,
+        layers: group.layers,
+        gramSize: n,
+        nontrivialCount: spectrum.nontrivial,
+        eigenvalues: spectrum.values,
+      };
+      let gammas: Matrix | null = null;
+      let gammaMean: Float64Array | null = null;
+      if (needGammas && sw.projections) {
+        gammas = directionalGradients(ops, spectrum, sw.projections, batchSize / Math.sqrt(nS));
+        gammaMean = columnMeans(gammas);
+      }
+      const lambdas = needLambdas ? directionalCurvatures(spectrum, nS, m) : null;
+      const lambdaMean = lambdas ? columnMeans(lambdas) : null;
+      if (signs === 'gradient' && gammas && gammaMean) {
+        const s = gradientSigns(gammaMean);
+        flipAll(spectrum, s, gammas, gammaMean);
+      }
+      if (want.has('layerShares')) {
+        const blocks = group.layers.map((l) => sw.layerGrams.get(l) as T);
+        res.layerShares = gramLayerShares(ops, spectrum, blocks, 1 / nS);
+      }
+      timings.quantities += performance.now() - mark2;
+
+      // ---- through V: eigenvectors, signs of all directions, Newton step
+      mark2 = performance.now();
+      if (wantsEigenvectors) {
+        const indices = (options.eigenvectorIndices ?? range(Math.min(eigenvectorCount, k))).filter(
+          (i) => i < k,
+        );
+        const formed = formEigenvectors(lift, group, spectrum, indices, nS);
+        if (signs === 'largest-entry') {
+          const s = new Int8Array(k).fill(1);
+          formed.forEach((e) => {
+            const sign = largestEntrySign(e.parameters);
+            if (sign < 0) for (const part of e.parameters) part.forEach((v, i) => (part[i] = -v));
+            s[e.index] = sign;
+          });
+          if (signPassAll) {
+            const done = new Set(indices);
+            const rest = range(k).filter((i) => !done.has(i));
+            largestEntrySigns(lift, group, spectrum, rest, nS, signChunk).forEach(
+              (sign, r) => (s[rest[r]] = sign),
+            );
+          }
+          flipAll(spectrum, s, gammas, gammaMean);
+        }
+        res.eigenvectors = formed.map((e) => ({
+          index: e.index,
+          parameters: e.parameters,
+          layerShares: normSharesByLayer(
+            e.parameters,
+            group.params.map((p) => network.params[p].layer),
+            group.layers,
+          ),
+        }));
+      } else if (signPassAll) {
+        const s = new Int8Array(k).fill(1);
+        largestEntrySigns(lift, group, spectrum, range(k), nS, signChunk).forEach(
+          (sign, r) => (s[r] = sign),
+        );
+        flipAll(spectrum, s, gammas, gammaMean);
+      }
+      if (want.has('newtonStep') && gammas && gammaMean && lambdas && lambdaMean) {
+        const stats = {
+          group: gi,
+          eigenvalues: spectrum.values,
+          gammas,
+          lambdas,
+          gammaMean,
+          lambdaMean,
+        };
+        const delta = resolveDamping(damping, stats);
+        const { steps, coefficients } = newtonCoefficients(
+          spectrum,
+          gammaMean,
+          lambdaMean,
+          delta,
+          nS,
+        );
+        const lifted = liftRows(lift, group, coefficients, 1, n);
+        const parts = group.params.map((p, q) => torchRows(ops, network, p, lifted[q], 1)[0]);
+        ops.dispose(lifted);
+        res.newtonStep = { parameters: parts, damping: delta, stepLengths: steps };
+        groupSteps.push(parts);
+      }
+      timings.lift += performance.now() - mark2;
+
+      // ---- the requested results
+      mark2 = performance.now();
+      if (want.has('gammas') && gammas && gammaMean) {
+        res.gammas = gammas;
+        res.gammaMean = gammaMean;
+      }
+      if (want.has('lambdas') && lambdas && lambdaMean) {
+        res.lambdas = lambdas;
+        res.lambdaMean = lambdaMean;
+      }
+      if (want.has('snr') && gammas && gammaMean && lambdas && lambdaMean) {
+        res.snrGamma = signalToNoise(gammas, gammaMean);
+        res.snrLambda = signalToNoise(lambdas, lambdaMean);
+      }
+      if (want.has('overlap') && gammaMean) {
+        const normSq =
+          gradSamples === null
+            ? group.params.reduce((s, p) => s + gradient[p].reduce((a, v) => a + v * v, 0), 0)
+            : sumAll(ops, sw.gradientGram as T) * (batchSize / nG) ** 2;
+        const { overlap, flatRemainder } = gradientOverlap(gammaMean, normSq);
+        res.overlap = overlap;
+        res.flatRemainder = flatRemainder;
+        res.gradientNormSquared = normSq;
+      }
+      timings.quantities += performance.now() - mark2;
+      resultGroups.push(res);
+    });
+
+    let newtonStep: Float64Array[] | undefined;
+    if (want.has('newtonStep')) {
+      newtonStep = network.params.map(
+        (p) => new Float64Array(p.torchShape.reduce((a, b) => a * b, 1)),
+      );
+      groups.forEach((group, gi) =>
+        group.params.forEach((p, q) => newtonStep![p].set(groupSteps[gi][q])),
+      );
+    }
+    timings.total = performance.now() - t0;
+    return {
+      loss: lossValue,
+      gradient,
+      ...(newtonStep ? { newtonStep } : {}),
+      groups: resultGroups,
+      samples: {
+        batch: batchSize,
+        ggn: ggnSamples ?? range(batchSize),
+        grad: gradSamples ?? range(batchSize),
+        vectorsPerSample: m,
+        mcSamples,
+      },
+      signs,
+      eigRtol,
+      timings,
+      memory: { estimate, budgetBytes: budget, sweepHeldBytes: sweep.peakHeldBytes },
+    };
+  } finally {
+    if (sweep) {
+      ops.dispose(sweep.gradient);
+      for (const g of sweep.groups) {
+        const list = [g.gram, g.projections, g.gradientGram, ...g.layerGrams.values()];
+        ops.dispose([...new Set(list.filter((t): t is T => t !== null))]);
+      }
+      ops.dispose([...sweep.stacks.values()]);
+    }
+    ops.dispose([...new Set(owned)].filter((t) => !protectedTensors.has(t)));
+  }
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+/** Flips directions with sign −1 everywhere they appear (Gram vectors, γ columns, γ̄). */
+function flipAll(
+  spectrum: Spectrum,
+  s: Int8Array,
+  gammas: Matrix | null,
+  gammaMean: Float64Array | null,
+): void {
+  if (spectrum.vectors) flipRows(spectrum.vectors, spectrum.n, s);
+  if (gammas) flipColumns(gammas, s);
+  if (gammaMean) flipEntries(gammaMean, s);
+}
+
+/** Eigenvectors e_k (PyTorch layout per group parameter) for `indices`, signs as the Gram
+ *  vectors have them. */
+function formEigenvectors<T>(
+  ctx: LiftContext<T>,
+  group: ParamGroup,
+  spectrum: Spectrum,
+  indices: number[],
+  samples: number,
+): { index: number; parameters: Float64Array[] }[] {
+  if (indices.length === 0) return [];
+  const coeff = eigenvectorCoefficients(spectrum, indices, samples);
+  const lifted = liftRows(ctx, group, coeff, indices.length, spectrum.n);
+  const perParam = group.params.map((p, q) =>
+    torchRows(ctx.ops, ctx.network, p, lifted[q], indices.length),
+  );
+  ctx.ops.dispose(lifted);
+  return indices.map((index, r) => ({ index, parameters: perParam.map((rows) => rows[r]) }));
+}
+
+/** 'largest-entry' signs of the directions `indices` without bringing e_k to the host:
+ *  chunks of directions are lifted and only their per-parameter extremes come back. */
+function largestEntrySigns<T>(
+  ctx: LiftContext<T>,
+  group: ParamGroup,
+  spectrum: Spectrum,
+  indices: number[],
+  samples: number,
+  chunk: number,
+): Int8Array {
+  const out = new Int8Array(indices.length).fill(1);
+  for (let start = 0; start < indices.length; start += chunk) {
+    const part = indices.slice(start, start + chunk);
+    const coeff = eigenvectorCoefficients(spectrum, part, samples);
+    const lifted = liftRows(ctx, group, coeff, part.length, spectrum.n);
+    const extremes: Extremes[] = lifted.map((t) => rowExtremes(ctx.ops, t, part.length));
+    const { signs, ties } = signsFromExtremes(extremes, part.length);
+    for (const { row, part: q } of ties) {
+      // +a and −a both present: the first in PyTorch flat order decides.
+      const rows = torchRows(ctx.ops, ctx.network, group.params[q], lifted[q], part.length);
+      signs[row] = largestEntrySign([rows[row]]);
+    }
+    ctx.ops.dispose(lifted);
+    out.set(signs, start);
+  }
+  return out;
+}
+
+function scaledCopy<T>(ops: Ops<T>, t: T, scale: number): Float64Array {
+  const data = ops.toArray(t);
+  const out = new Float64Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = scale * data[i];
+  return out;
+}
+
+function sumAll<T>(ops: Ops<T>, t: T): number {
+  const data = ops.toArray(t);
+  let s = 0;
+  for (let i = 0; i < data.length; i++) s += data[i];
+  return s;
+}
+
+interface HostTarget {
+  values: Float64Array;
+  shape: number[];
+}
+
+function selectRows(values: Float64Array, shape: number[], rows: number[] | null): HostTarget {
+  if (rows === null) return { values, shape };
+  const per = shape.slice(1).reduce((a, b) => a * b, 1);
+  const out = new Float64Array(rows.length * per);
+  rows.forEach((r, i) => out.set(values.subarray(r * per, (r + 1) * per), i * per));
+  return { values: out, shape: [rows.length, ...shape.slice(1)] };
+}
+
+/** Checks the batch against the network and loss; returns N and a float copy of the targets. */
+function checkBatch<T>(
+  model: CurvatureModel<T>,
+  loss: LossModule,
+  batch: CurvatureBatch<T>,
+): { n: number; target: HostTarget } {
+  const { ops, network } = model;
+  const xShape = ops.shape(batch.x);
+  const n = xShape[0];
+  const expected = [n, ...network.inputShape];
+  if (xShape.length !== expected.length || xShape.some((d, i) => d !== expected[i]) || !(n > 0)) {
+    throw new CurvatureInputError(
+      'batch.x',
+      `has shape [${xShape.join(', ')}], expected [N, ${network.inputShape.join(', ')}] with N > 0 (PyTorch layout)`,
+    );
+  }
+  const yShape = ops.shape(batch.y);
+  const outputs = network.outputShape[0];
+  const values = Float64Array.from(ops.toArray(batch.y));
+  if (loss.name === 'cross_entropy') {
+    if (yShape.length !== 1 || yShape[0] !== n) {
+      throw new CurvatureInputError(
+        'batch.y',
+        `has shape [${yShape.join(', ')}], expected [${n}] class indices`,
+      );
+    }
+    values.forEach((c, i) => {
+      if (!Number.isInteger(c) || c < 0 || c >= outputs) {
+        throw new CurvatureInputError(
+          `batch.y[${i}]`,
+          `${c} is not a class index in [0, ${outputs - 1}] (the model has ${outputs} outputs)`,
+        );
+      }
+    });
+  } else if (yShape.length !== 2 || yShape[0] !== n || yShape[1] !== outputs) {
+    throw new CurvatureInputError(
+      'batch.y',
+      `has shape [${yShape.join(', ')}], expected [${n}, ${outputs}]`,
+    );
+  }
+  return { n, target: { values, shape: yShape } };
+}

@@ -1,0 +1,98 @@
+// Shared check of the float32 (tfjs) path against the float64 engine on the same case, at
+// tolerances that float32 arithmetic supports. Used by the cpu- and wasm-backend test files.
+
+import * as tf from '@tensorflow/tfjs';
+import { expect } from 'vitest';
+import {
+  computeCurvature,
+  type CurvatureOptions,
+  type CurvatureResult,
+} from '../../../src/vivit/curvature';
+import { float64Ops } from '../../../src/vivit/tensor/float64-ops';
+import { tfjsOps } from '../../../src/vivit/tensor/tfjs-ops';
+import { randomCase, tinyNetworks } from '../../oracle';
+import { caseModel, flat, relErr, separated } from './case-model';
+
+export const FLOAT32_CASES = [
+  'mlp-relu',
+  'mlp-deep-nobias',
+  'cnn-maxpool',
+  'cnn-avgpool-padded',
+].flatMap((name) => (['cross_entropy', 'mse'] as const).map((loss) => ({ name, loss })));
+
+export interface Float32Errors {
+  eigenvalues: number;
+  gammas: number;
+  lambdas: number;
+  eigenvectors: number;
+  newtonStep: number;
+  gradient: number;
+}
+
+/** Runs one case on tfjs (active backend) and on float64; returns relative errors. */
+export function compareFloat32(name: string, loss: 'cross_entropy' | 'mse'): Float32Errors {
+  const net = tinyNetworks().find((n) => n.name === name)!;
+  const c = randomCase({ model: net.model, inputShape: net.inputShape, N: 6, loss, seed: 4 });
+  const options: CurvatureOptions = {
+    quantities: ['eigenvalues', 'eigenvectors', 'gammas', 'lambdas', 'newtonStep'],
+    damping: 1,
+    eigenvectorCount: 3,
+  };
+  const exact = caseModel(float64Ops, c);
+  const ref = computeCurvature(exact.model, exact.batch, options);
+  const before = tf.memory().numTensors;
+  const f32 = caseModel(tfjsOps, c);
+  const res = computeCurvature(f32.model, f32.batch, options);
+  tf.dispose([...f32.model.params, f32.batch.x, f32.batch.y]);
+  // Every tensor the engine made is released.
+  expect(tf.memory().numTensors).toBe(before);
+  return errorsAgainst(res, ref);
+}
+
+function errorsAgainst(res: CurvatureResult, ref: CurvatureResult): Float32Errors {
+  const g = res.groups[0];
+  const r = ref.groups[0];
+  const max = r.eigenvalues[0];
+  // Directions that float32 resolves: eigenvalue ≥ 1e-3 λ_max and separated by ≥ 1e-2 λ_max.
+  const sep = separated(Array.from(r.eigenvalues), 1e-2);
+  const kept = Array.from(r.eigenvalues, (v, k) => v >= 1e-3 * max && sep[k]);
+  const strong = Array.from(r.eigenvalues).filter((v) => v >= 1e-4 * max).length;
+  expect(g.eigenvalues.length).toBeGreaterThanOrEqual(strong);
+  const k32 = g.gammas!.cols;
+  const columnsErr = (a: Float64Array, b: Float64Array, rows: number, kRef: number) => {
+    let diff = 0;
+    let scale = 0;
+    for (let n = 0; n < rows; n++) {
+      for (let k = 0; k < kRef; k++) {
+        if (!kept[k]) continue;
+        diff = Math.max(diff, Math.abs(a[n * k32 + k] - b[n * kRef + k]));
+        scale = Math.max(scale, Math.abs(b[n * kRef + k]));
+      }
+    }
+    return diff / scale;
+  };
+  const kRef = r.eigenvalues.length;
+  let vecErr = 0;
+  g.eigenvectors!.forEach((v, i) => {
+    if (kept[v.index])
+      vecErr = Math.max(vecErr, relErr(flat(v.parameters), flat(r.eigenvectors![i].parameters)));
+  });
+  return {
+    eigenvalues: relErr(g.eigenvalues.subarray(0, strong), r.eigenvalues.subarray(0, strong)),
+    gammas: columnsErr(g.gammas!.data, r.gammas!.data, r.gammas!.rows, kRef),
+    lambdas: columnsErr(g.lambdas!.data, r.lambdas!.data, r.lambdas!.rows, kRef),
+    eigenvectors: vecErr,
+    newtonStep: relErr(flat(res.newtonStep!), flat(ref.newtonStep!)),
+    gradient: relErr(flat(res.gradient), flat(ref.gradient)),
+  };
+}
+
+/** Float32 tolerances (relative to the largest reference value of each quantity). */
+export const FLOAT32_TOL: Float32Errors = {
+  eigenvalues: 2e-6,
+  gammas: 2e-5,
+  lambdas: 2e-5,
+  eigenvectors: 2e-5,
+  newtonStep: 1e-4,
+  gradient: 2e-6,
+};
