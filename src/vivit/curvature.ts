@@ -21,8 +21,9 @@ import {
 } from './ggn/memory';
 import type { MemoryEstimate } from './ggn/memory';
 import { curvatureFactor } from './ggn/factor';
-import { resolveGroups, type ParamGroup } from './ggn/groups';
-import { liftRows, rowExtremes, torchRows, type LiftContext } from './ggn/lift';
+import { resolveGroups } from './ggn/groups';
+import { formEigenvectors, largestEntrySigns } from './ggn/directions';
+import { liftRows, torchRows, type LiftContext } from './ggn/lift';
 import {
   checkInteger,
   checkNonNegative,
@@ -41,7 +42,6 @@ import {
   columnMeans,
   directionalCurvatures,
   directionalGradients,
-  eigenvectorCoefficients,
   flipColumns,
   flipEntries,
   flipRows,
@@ -54,9 +54,7 @@ import {
   normSharesByLayer,
   resolveDamping,
   signalToNoise,
-  signsFromExtremes,
   type Damping,
-  type Extremes,
   type Matrix,
   type SignRule,
   type Spectrum,
@@ -563,53 +561,6 @@ function flipAll(
   if (spectrum.vectors) flipRows(spectrum.vectors, spectrum.n, s);
   if (gammas) flipColumns(gammas, s);
   if (gammaMean) flipEntries(gammaMean, s);
-}
-
-/** Eigenvectors e_k (PyTorch layout per group parameter) for `indices`, signs as the Gram
- *  vectors have them. */
-function formEigenvectors<T>(
-  ctx: LiftContext<T>,
-  group: ParamGroup,
-  spectrum: Spectrum,
-  indices: number[],
-  samples: number,
-): { index: number; parameters: Float64Array[] }[] {
-  if (indices.length === 0) return [];
-  const coeff = eigenvectorCoefficients(spectrum, indices, samples);
-  const lifted = liftRows(ctx, group, coeff, indices.length, spectrum.n);
-  const perParam = group.params.map((p, q) =>
-    torchRows(ctx.ops, ctx.network, p, lifted[q], indices.length),
-  );
-  ctx.ops.dispose(lifted);
-  return indices.map((index, r) => ({ index, parameters: perParam.map((rows) => rows[r]) }));
-}
-
-/** 'largest-entry' signs of the directions `indices` without bringing e_k to the host:
- *  chunks of directions are lifted and only their per-parameter extremes come back. */
-function largestEntrySigns<T>(
-  ctx: LiftContext<T>,
-  group: ParamGroup,
-  spectrum: Spectrum,
-  indices: number[],
-  samples: number,
-  chunk: number,
-): Int8Array {
-  const out = new Int8Array(indices.length).fill(1);
-  for (let start = 0; start < indices.length; start += chunk) {
-    const part = indices.slice(start, start + chunk);
-    const coeff = eigenvectorCoefficients(spectrum, part, samples);
-    const lifted = liftRows(ctx, group, coeff, part.length, spectrum.n);
-    const extremes: Extremes[] = lifted.map((t) => rowExtremes(ctx.ops, t, part.length));
-    const { signs, ties } = signsFromExtremes(extremes, part.length);
-    for (const { row, part: q } of ties) {
-      // +a and −a both present: the first in PyTorch flat order decides.
-      const rows = torchRows(ctx.ops, ctx.network, group.params[q], lifted[q], part.length);
-      signs[row] = largestEntrySign([rows[row]]);
-    }
-    ctx.ops.dispose(lifted);
-    out.set(signs, start);
-  }
-  return out;
 }
 
 function scaledCopy<T>(ops: Ops<T>, t: T, scale: number): Float64Array {

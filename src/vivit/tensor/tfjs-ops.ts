@@ -47,11 +47,50 @@ function transposeLast2(t: T): T {
   return tf.transpose(t, perm);
 }
 
+/** Per-product work (multiply-adds) from which a batched matMul on wasm runs as separate
+ *  XNNPACK products; below it, the per-call overhead outweighs the slow batched loop. */
+const WASM_SPLIT_BATCH_WORK = 2 ** 18;
+
+/**
+ * Batched product on wasm. Its BatchMatMul kernel hands batches > 1 to a plain loop (measured
+ * ~10x slower than XNNPACK's single product, e.g. 32 x [144x196]·[196x320]: 470 ms vs 40 ms),
+ * and its slice kernel copies row by row in JavaScript (splitting those operands with
+ * tf.unstack costs ~300 ms). So large batches are split on the host: one copy out of the heap,
+ * one single product per batch entry.
+ */
+function wasmBatchedMatMul(a: T, b: T): T {
+  const rank = a.rank;
+  const [m, k] = a.shape.slice(rank - 2);
+  const n = b.shape[rank - 1];
+  const lead = a.shape.slice(0, rank - 2);
+  const batch = lead.reduce((x, y) => x * y, 1);
+  const sameLead = b.rank === rank && lead.every((d, i) => d === b.shape[i]);
+  if (rank < 3 || batch === 1 || !sameLead || m * k * n < WASM_SPLIT_BATCH_WORK) {
+    return tf.matMul(a, b);
+  }
+  return tf.tidy(() => {
+    const aData = a.dataSync() as Float32Array;
+    const bData = b.dataSync() as Float32Array;
+    const parts: T[] = [];
+    for (let i = 0; i < batch; i++) {
+      parts.push(
+        tf.tidy(() =>
+          tf.matMul(
+            tf.tensor2d(aData.subarray(i * m * k, (i + 1) * m * k), [m, k]),
+            tf.tensor2d(bData.subarray(i * k * n, (i + 1) * k * n), [k, n]),
+          ),
+        ),
+      );
+    }
+    return tf.reshape(tf.stack(parts), [...lead, m, n]);
+  });
+}
+
 function matMul(a: T, b: T, transposeA = false, transposeB = false): T {
   // Only wasm's XNNPACK matMul is slow with transposed operands; the cpu backend is faster
   // with the flags than with an extra transpose pass.
   if (tf.getBackend() !== 'wasm') return tf.matMul(a, b, transposeA, transposeB);
-  return tf.matMul(transposeA ? transposeLast2(a) : a, transposeB ? transposeLast2(b) : b);
+  return wasmBatchedMatMul(transposeA ? transposeLast2(a) : a, transposeB ? transposeLast2(b) : b);
 }
 
 /** Inserts (s-1) zeros after every row/column: [N,H,W,C] -> [N,H*sh,W*sw,C]. */

@@ -1,0 +1,281 @@
+// ViViT curvature cost per step against a plain gradient step (wasm backend, float32).
+//
+//   npm run bench -- curvature [--quick] [--repeats 7] [--only mlp32,mlp128,3c3d]
+//
+// For each problem and approximation (exact GGN, MC-1), the median wall time of repeated runs
+// of: a plain gradient (forward, loss, backward), eigenvalues; eigenvalues + γ_nk, λ_nk;
+// the damped Newton step; the top-3 eigenvectors — and the ratio to the gradient of the same
+// run. Next to it, the reference numbers of the PyTorch implementation (vivit + BackPACK,
+// 2 threads, ms/step) that the task names. Random data (speed does not depend on values).
+// Directions for γ use the 'gradient' sign rule (the reference does not fix signs).
+
+import * as tf from '@tensorflow/tfjs';
+import os from 'node:os';
+import type { LayerSpec } from '../src/protocol/definition';
+import { initWasmBackend } from '../src/vivit/backend-wasm';
+import {
+  computeCurvature,
+  type CurvatureOptions,
+  type CurvatureResult,
+} from '../src/vivit/curvature';
+import { loadEigensolver, eigensolverStatus } from '../src/vivit/linalg/index';
+import { lossModule } from '../src/vivit/loss/registry';
+import { batchToEngine } from '../src/vivit/nn/layout';
+import { Network } from '../src/vivit/nn/network';
+import { Rng } from '../src/vivit/random';
+import { tfjsOps } from '../src/vivit/tensor/tfjs-ops';
+
+interface Problem {
+  key: string;
+  title: string;
+  layers: LayerSpec[];
+  inputShape: number[];
+  n: number;
+  /** Reference ms/step for eigenvalues + γ, λ (exact, MC-1) and eigenvalues alone (exact). */
+  reference: { exact: number; mc: number; eigenvaluesExact?: number };
+}
+
+const relu: LayerSpec = { type: 'relu' };
+const linear = (i: number, o: number): LayerSpec => ({ type: 'linear', in: i, out: o, bias: true });
+const conv = (i: number, o: number, k: number, padding: 'valid' | 'same'): LayerSpec => ({
+  type: 'conv2d',
+  in_channels: i,
+  out_channels: o,
+  kernel_size: k,
+  stride: 1,
+  padding,
+  bias: true,
+});
+const pool: LayerSpec = { type: 'maxpool2d', kernel_size: 3, stride: 2, padding: 'same' };
+
+const mlp: LayerSpec[] = [
+  { type: 'flatten' },
+  linear(784, 128),
+  relu,
+  linear(128, 64),
+  relu,
+  linear(64, 10),
+];
+// DeepOBS cifar10_3c3d (D = 895,210).
+const c3d3: LayerSpec[] = [
+  conv(3, 64, 5, 'valid'),
+  relu,
+  pool,
+  conv(64, 96, 3, 'valid'),
+  relu,
+  pool,
+  conv(96, 128, 3, 'same'),
+  relu,
+  pool,
+  { type: 'flatten' },
+  linear(1152, 512),
+  relu,
+  linear(512, 256),
+  relu,
+  linear(256, 10),
+];
+
+const problems: Problem[] = [
+  {
+    key: 'mlp32',
+    title: 'MLP 784-128-64-10, N = 32',
+    layers: mlp,
+    inputShape: [1, 28, 28],
+    n: 32,
+    reference: { exact: 340, mc: 34 },
+  },
+  {
+    key: 'mlp128',
+    title: 'MLP 784-128-64-10, N = 128',
+    layers: mlp,
+    inputShape: [1, 28, 28],
+    n: 128,
+    reference: { exact: 3600, mc: 140, eigenvaluesExact: 117 },
+  },
+  {
+    key: '3c3d',
+    title: 'cifar10 3c3d (D = 895,210), N = 32',
+    layers: c3d3,
+    inputShape: [3, 32, 32],
+    n: 32,
+    reference: { exact: 3500, mc: 490, eigenvaluesExact: 1700 },
+  },
+];
+
+interface Options {
+  repeats: number;
+  only: string[] | null;
+}
+
+function parseOptions(argv: string[]): Options {
+  const o: Options = { repeats: 7, only: null };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--quick') o.repeats = 3;
+    else if (argv[i] === '--repeats') o.repeats = Number(argv[++i]);
+    else if (argv[i] === '--only') o.only = (argv[++i] ?? '').split(',');
+    else
+      throw new Error(`unknown option ${argv[i]} (--quick, --repeats N, --only mlp32,mlp128,3c3d)`);
+  }
+  if (!Number.isInteger(o.repeats) || o.repeats < 1) throw new Error('--repeats must be >= 1');
+  return o;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+interface Row {
+  label: string;
+  ms: number;
+  stages?: CurvatureResult['timings'];
+  reference?: number;
+}
+
+async function benchProblem(
+  p: Problem,
+  repeats: number,
+): Promise<{ title: string; rows: Row[]; d: number }> {
+  const network = new Network(p.layers, p.inputShape);
+  const params = network.paramsFromTorch(tfjsOps, network.initTorch(new Rng(0, 'init')));
+  const loss = lossModule('cross_entropy');
+  const x = tf.randomUniform([p.n, ...p.inputShape], 0, 1, 'float32', 1);
+  const y = tf.tensor1d(
+    Array.from({ length: p.n }, (_, i) => i % 10),
+    'float32',
+  );
+  const model = { ops: tfjsOps, network, params, loss: 'cross_entropy' as const };
+  const budget = Math.floor(0.25 * os.totalmem());
+
+  const gradientStep = () => {
+    const value = tf.tidy(() => {
+      const { out, caches } = network.forward(tfjsOps, params, batchToEngine(tfjsOps, x), {
+        training: true,
+      });
+      const { value: v, gradient } = loss.valueAndGradient(tfjsOps, out, y);
+      const grads = network.backward(tfjsOps, params, caches, gradient);
+      // Read one number of every gradient so that all the work has run.
+      return tf.stack([v, ...grads.map((g) => tf.sum(g))]);
+    });
+    value.dataSync();
+    value.dispose();
+  };
+
+  const time = (fn: () => void): number => {
+    const t0 = performance.now();
+    fn();
+    return performance.now() - t0;
+  };
+
+  // Interleave the variants repeat by repeat so that load from other processes hits all alike.
+  type Variant = { label: string; options?: CurvatureOptions; reference?: number };
+  const variants: Variant[] = [{ label: 'plain gradient' }];
+  for (const mc of [0, 1]) {
+    const tag = mc === 0 ? 'exact' : 'MC-1';
+    const base = { mcSamples: mc, memoryBudgetBytes: budget, signs: 'gradient' as const };
+    variants.push(
+      {
+        label: `${tag}: eigenvalues`,
+        options: { ...base, quantities: ['eigenvalues'] },
+        reference: mc === 0 ? p.reference.eigenvaluesExact : undefined,
+      },
+      {
+        label: `${tag}: eigenvalues + γ, λ`,
+        options: { ...base, quantities: ['gammas', 'lambdas'] },
+        reference: mc === 0 ? p.reference.exact : p.reference.mc,
+      },
+      { label: `${tag}: damped Newton step`, options: { ...base, quantities: ['newtonStep'] } },
+      {
+        label: `${tag}: top-3 eigenvectors`,
+        options: { ...base, quantities: ['eigenvectors'], eigenvectorCount: 3 },
+      },
+    );
+  }
+  const times = variants.map(() => [] as number[]);
+  const stages: (CurvatureResult['timings'] | undefined)[] = variants.map(() => undefined);
+  for (let r = -1; r < repeats; r++) {
+    variants.forEach((v, i) => {
+      let result: CurvatureResult | null = null;
+      const ms = time(() => {
+        if (v.options) result = computeCurvature(model, { x, y }, v.options);
+        else gradientStep();
+      });
+      if (r < 0) return; // warm-up
+      times[i].push(ms);
+      const timings = (result as CurvatureResult | null)?.timings;
+      if (timings && (stages[i] === undefined || ms <= median(times[i]))) stages[i] = timings;
+    });
+  }
+  tf.dispose([...params, x, y]);
+  return {
+    title: p.title,
+    d: network.parameterCount,
+    rows: variants.map((v, i) => ({
+      label: v.label,
+      ms: median(times[i]),
+      stages: stages[i],
+      reference: v.reference,
+    })),
+  };
+}
+
+async function main(): Promise<void> {
+  const o = parseOptions(process.argv.slice(2));
+  await initWasmBackend();
+  const eig = await loadEigensolver();
+  console.log(
+    `tfjs ${tf.getBackend()} backend (float32), eigensolver: ${eig.backend}; median of ${o.repeats} runs after one warm-up\n`,
+  );
+  const header = [
+    'step',
+    'ms',
+    '× gradient',
+    'reference ms',
+    'ours / ref',
+    'fwd',
+    'sweep',
+    'eigen',
+    'quant',
+    'lift',
+  ];
+  for (const p of problems) {
+    if (o.only && !o.only.includes(p.key)) continue;
+    const r = await benchProblem(p, o.repeats);
+    const gradient = r.rows[0].ms;
+    const table = r.rows.map((row) => [
+      row.label,
+      row.ms.toFixed(1),
+      (row.ms / gradient).toFixed(1),
+      row.reference !== undefined ? String(row.reference) : '',
+      row.reference !== undefined ? (row.ms / row.reference).toFixed(2) : '',
+      ...(row.stages
+        ? [
+            row.stages.forward,
+            row.stages.sweep,
+            row.stages.eigen,
+            row.stages.quantities,
+            row.stages.lift,
+          ].map((t) => t.toFixed(0))
+        : ['', '', '', '', '']),
+    ]);
+    const all = [header, ...table];
+    const widths = header.map((_, c) => Math.max(...all.map((row) => row[c].length)));
+    const line = (row: string[]) =>
+      row
+        .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
+        .join('  ');
+    console.log(`${r.title} (D = ${r.d.toLocaleString('en')}), cross-entropy`);
+    console.log(line(header));
+    console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+    table.forEach((row) => console.log(line(row)));
+    console.log('');
+  }
+  const status = eigensolverStatus();
+  if (status.lastFallback) console.log(`eigensolver fell back to js once: ${status.lastFallback}`);
+  console.log(
+    'reference: PyTorch vivit + BackPACK, 2 threads, eigenvalues + γ, λ (and eigenvalues alone where given).',
+  );
+}
+
+await main();
