@@ -36,7 +36,44 @@ export type OptimizerSpec =
       betas: [number, number];
       eps: number;
       weight_decay: number;
+    }
+  | DampedNewtonSpec;
+
+/** How the damped Newton optimizer picks δ_k per direction (paper §4.2). */
+export type DampingSpec =
+  | { type: 'constant'; value: number }
+  | {
+      type: 'bootstrap';
+      /** Candidate δ: `count` log-spaced values from `min` to `max` (both included). */
+      grid: { min: number; max: number; count: number };
+      resamples: number;
+      /** The lower bound is this quantile of the bootstrapped loss reductions (0.05). */
+      quantile: number;
+      /** shared_index: one index vector per resample for γ and λ, the step from the full
+       *  means (the paper's study); independent: γ̂, λ̂ and the step's γ, λ from four
+       *  independent resamples. */
+      variant: 'shared_index' | 'independent';
     };
+
+/** Newton steps in the GGN's nontrivial eigenspace with per-direction damping (paper Eq. 9
+ *  without the flat part): Δθ = lr · Σ_k −γ̄_k/(λ̄_k + δ_k) e_k. */
+export interface DampedNewtonSpec {
+  type: 'damped_newton';
+  lr: number;
+  damping: DampingSpec;
+  /** Directions with eigenvalue λ_k ≤ eig_threshold get no step. */
+  eig_threshold: number;
+  /** Keep at most the top_k largest directions (per parameter group). */
+  top_k?: number;
+  curvature: {
+    /** GGN from the first `subsampling` samples of each batch (all when omitted). */
+    subsampling?: number;
+    /** 0: exact loss Hessian factor; M > 0: M Monte-Carlo samples per sample. */
+    mc_samples: number;
+    /** One GGN over all parameters, or a block-diagonal one per layer. */
+    groups: 'whole' | 'per_layer';
+  };
+}
 
 export type Normalization = 'standard' | 'none' | { mean: number; std: number };
 

@@ -66,6 +66,37 @@ export interface EventRecord {
   time: string; // ISO 8601
 }
 
-export type LogRecord = HeaderRecord | StepRecord | EvalRecord | EpochRecord | EventRecord;
+/**
+ * What the damped Newton optimizer did in one step (optimizer type damped_newton only), for
+ * the kept directions of every parameter group (groups in order, directions by descending
+ * eigenvalue). Non-finite numbers (δ_k = Infinity: no step along e_k) are written as the
+ * strings "Infinity"/"NaN" in the log, like every number in a record.
+ */
+export interface DampingRecord {
+  type: 'damping';
+  step: number; // the step this update belongs to (same numbering as StepRecord)
+  /** Kept directions per parameter group; the arrays below hold the groups one after another. */
+  groupSizes: number[];
+  /** λ̄_k: mean over the GGN samples of the per-sample directional curvatures λ_nk. */
+  lambdaMean: number[];
+  /** γ̄_k: mean over the batch of the per-sample directional gradients γ_nk. */
+  gammaMean: number[];
+  /** δ_k; Infinity means no step along e_k (the bootstrap found no safe damping). */
+  damping: number[];
+  /** lr · τ_k = −lr · γ̄_k / (λ̄_k + δ_k): the signed step taken along e_k. */
+  stepLength: number[];
+  /** Change of the quadratic model Σ_k (γ̄_k s_k + ½ λ̄_k s_k²), s_k = stepLength[k]. */
+  predictedChange: number;
+  /** Batch loss after the update minus before, on the same batch (same dropout masks). */
+  actualChange: number;
+}
+
+export type LogRecord =
+  | HeaderRecord
+  | StepRecord
+  | EvalRecord
+  | EpochRecord
+  | EventRecord
+  | DampingRecord;
 /** Records after the header. */
 export type BodyRecord = Exclude<LogRecord, HeaderRecord>;

@@ -136,6 +136,26 @@ function reviveNumber(
   return undefined;
 }
 
+/** Accepts a list of numbers (encoded non-finite ones too) in place, optionally of a length. */
+function reviveNumberList(
+  obj: Record<string, unknown>,
+  key: string,
+  length?: number,
+): string | undefined {
+  const list = obj[key];
+  if (!Array.isArray(list)) return `${key} must be a list of numbers, got ${describe(list)}`;
+  if (length !== undefined && list.length !== length) {
+    return `${key} has ${list.length} entries, expected ${length}`;
+  }
+  const entries = list as unknown as Record<string, unknown>;
+  for (let i = 0; i < list.length; i++) {
+    if (reviveNumber(entries, String(i))) {
+      return `${key}[${i}] must be a number, got ${describe(list[i])}`;
+    }
+  }
+  return undefined;
+}
+
 function requireString(obj: Record<string, unknown>, key: string): string | undefined {
   return typeof obj[key] === 'string'
     ? undefined
@@ -223,6 +243,25 @@ const BODY_CHECKS: Record<BodyRecord['type'], (r: Record<string, unknown>) => st
         () => checkOptionalString(r, 'message', Number.MAX_SAFE_INTEGER),
         () => requireString(r, 'time'),
       ),
+    damping: (r) => {
+      const sizes = r.groupSizes;
+      const total = Array.isArray(sizes)
+        ? sizes.reduce((s: number, v) => s + (typeof v === 'number' ? v : 0), 0)
+        : 0;
+      return firstError(
+        () => reviveNumber(r, 'step', { integer: true }),
+        () =>
+          Array.isArray(sizes) && sizes.every((v) => Number.isInteger(v) && v >= 0)
+            ? undefined
+            : `groupSizes must be a list of non-negative integers, got ${describe(sizes)}`,
+        () => reviveNumberList(r, 'lambdaMean', total),
+        () => reviveNumberList(r, 'gammaMean', total),
+        () => reviveNumberList(r, 'damping', total),
+        () => reviveNumberList(r, 'stepLength', total),
+        () => reviveNumber(r, 'predictedChange'),
+        () => reviveNumber(r, 'actualChange'),
+      );
+    },
   };
 
 /**

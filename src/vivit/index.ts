@@ -1,7 +1,13 @@
 // The engine's public surface for the worker (see DESIGN.md, "The engine").
 
 export { createTrainer } from './trainer';
-export type { BatchResult, TorchParameter, Trainer, TrainerOptions } from './trainer';
+export type {
+  BatchResult,
+  DampingStepReport,
+  TorchParameter,
+  Trainer,
+  TrainerOptions,
+} from './trainer';
 export { LayerShapeError, outputShapes } from './shapes';
 export { initWasmBackend } from './backend-wasm';
 
@@ -30,5 +36,12 @@ export type {
   SignRule,
 } from './curvature';
 export { layerwiseGroups } from './ggn/groups';
+// What a caller needs to hold a model outside a Trainer (float64 exact mode, the interop CLI).
+export { Network } from './nn/network';
+export { float64Ops } from './tensor/float64-ops';
+export { tfjsOps } from './tensor/tfjs-ops';
+export type { Ops } from './tensor/ops';
+export { Rng } from './random';
+export { loadEigensolver } from './linalg/index';
 export { CurvatureInputError, CurvatureMemoryError } from './ggn/errors';
 export { DEFAULT_MEMORY_BUDGET_BYTES, estimateMemory } from './ggn/memory';

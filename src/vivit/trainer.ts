@@ -9,7 +9,14 @@ import { lossModule } from './loss/registry';
 import type { LossModule } from './loss/loss';
 import { batchToEngine } from './nn/layout';
 import { Network } from './nn/network';
-import { createOptimizer } from './optim/registry';
+import {
+  createDampedNewton,
+  createOptimizer,
+  isCurvatureOptimizer,
+  type DampedNewton,
+  type DampedNewtonReport,
+} from './optim/registry';
+import type { Optimizer } from './optim/optimizer';
 import { Rng } from './random';
 import { LayerShapeError, formatShape } from './shape-error';
 import { tfjsOps } from './tensor/tfjs-ops';
@@ -28,6 +35,14 @@ export interface BatchResult {
   loss: number;
   /** For cross_entropy. */
   accuracy?: number;
+  /** damped_newton only: what the step did along each kept direction. */
+  damping?: DampingStepReport;
+}
+
+/** A damped Newton step's report plus the loss change it actually caused. */
+export interface DampingStepReport extends DampedNewtonReport {
+  /** Batch loss after the update minus before, same batch and dropout masks. */
+  actualChange: number;
 }
 
 export interface TorchParameter {
@@ -67,7 +82,13 @@ export function createTrainer(options: TrainerOptions): Trainer {
   const loss = lossModule(options.loss);
   const problem = loss.outputShapeProblem(network.outputShape);
   if (problem) throw new LayerShapeError(Math.max(0, options.layers.length - 1), problem);
-  const optimizer = createOptimizer(ops, options.optimizer);
+  // damped_newton steps from the batch's curvature; the others from the gradient alone.
+  const newton: DampedNewton | null = isCurvatureOptimizer(options.optimizer)
+    ? createDampedNewton(options.optimizer, options.seed)
+    : null;
+  const optimizer: Optimizer<tf.Tensor> | null = newton
+    ? null
+    : createOptimizer(ops, options.optimizer);
   let params: tf.Tensor[] = network.paramsFromTorch(
     ops,
     network.initTorch(new Rng(options.seed, 'init')),
@@ -83,12 +104,65 @@ export function createTrainer(options: TrainerOptions): Trainer {
   const stats = (out: tf.Tensor, target: tf.Tensor, value: tf.Tensor): tf.Tensor =>
     loss.accuracy ? tf.stack([value, loss.accuracy(ops, out, target)]) : tf.reshape(value, [1]);
 
+  /** Training-mode loss (and accuracy when asked) of `p` on a batch, with the masks of `rng`. */
+  const forwardStats = (
+    p: tf.Tensor[],
+    x: tf.Tensor,
+    y: tf.Tensor,
+    rng: Rng,
+    withAccuracy: boolean,
+  ): Float32Array => {
+    const numbers = tf.tidy(() => {
+      const target = prepareTarget(y);
+      const { out } = network.forward(ops, p, engineInput(x), { training: true, rng });
+      const value = loss.value(ops, out, target);
+      return withAccuracy ? stats(out, target, value) : tf.reshape(value, [1]);
+    });
+    const values = numbers.dataSync() as Float32Array;
+    numbers.dispose();
+    return values;
+  };
+
+  /**
+   * One damped Newton step: the curvature pass gives the loss before and the update; one more
+   * forward gives the loss after (for the report's actual change), and for classification one
+   * forward before gives the training accuracy. All three passes share the step's dropout masks.
+   */
+  const newtonStep = (dn: DampedNewton, x: tf.Tensor, y: tf.Tensor): BatchResult => {
+    const maskSeed = dropoutRng.nextUint32();
+    const masks = () => new Rng(maskSeed, 'damped-newton-step');
+    const before = loss.accuracy ? forwardStats(params, x, y, masks(), true) : null;
+    const xs = x.dtype === 'float32' ? x : tf.cast(x, 'float32');
+    let result;
+    try {
+      result = dn.direction({ ops, network, params, loss }, { x: xs, y }, masks());
+    } finally {
+      if (xs !== x) xs.dispose();
+    }
+    const { update, report, curvature } = result;
+    const next = tf.tidy(() => {
+      const deltas = network.paramsFromTorch(ops, update);
+      return params.map((p, i) => ops.add(p, deltas[i]));
+    });
+    const after = forwardStats(next, x, y, masks(), false)[0];
+    tf.dispose(params);
+    params = next;
+    const out: BatchResult = {
+      loss: curvature.loss,
+      damping: { ...report, actualChange: after - curvature.loss },
+    };
+    if (before) out.accuracy = before[1];
+    return out;
+  };
+
   return {
     parameterCount: network.parameterCount,
 
     trainStep(x, y) {
       alive();
       checkBatch(network, loss, x, y);
+      if (newton) return newtonStep(newton, x, y);
+      const gradientOptimizer = optimizer as Optimizer<tf.Tensor>;
       const { next, numbers } = tf.tidy(() => {
         const target = prepareTarget(y);
         const { out, caches } = network.forward(ops, params, engineInput(x), {
@@ -97,7 +171,10 @@ export function createTrainer(options: TrainerOptions): Trainer {
         });
         const { value, gradient } = loss.valueAndGradient(ops, out, target);
         const grads = network.backward(ops, params, caches, gradient);
-        return { next: optimizer.step(params, grads), numbers: stats(out, target, value) };
+        return {
+          next: gradientOptimizer.step(params, grads),
+          numbers: stats(out, target, value),
+        };
       });
       const values = numbers.dataSync();
       numbers.dispose();
@@ -162,7 +239,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
       if (disposed) return;
       disposed = true;
       tf.dispose(params);
-      optimizer.dispose();
+      optimizer?.dispose();
     },
   };
 }

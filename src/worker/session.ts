@@ -332,6 +332,7 @@ export class TrainingSession {
       };
       if (result.accuracy !== undefined) record.accuracy = result.accuracy;
       this.record(record);
+      if (result.damping) this.record({ type: 'damping', step: run.step, ...result.damping });
 
       if (run.step % run.batches.batchesPerEpoch === 0) {
         this.record({

@@ -28,6 +28,7 @@ import {
   type IssueCollector,
   type Obj,
 } from './fields';
+import { DAMPED_NEWTON_FIELDS, readDampedNewton } from './damped-newton';
 import type { FieldPath } from './source';
 
 export const LAYER_FIELDS: Record<LayerType, readonly string[]> = {
@@ -47,7 +48,7 @@ export const LAYER_FIELDS: Record<LayerType, readonly string[]> = {
 };
 export const LAYER_TYPES = Object.keys(LAYER_FIELDS) as LayerType[];
 export const LOSSES: readonly LossName[] = ['cross_entropy', 'mse'];
-export const OPTIMIZERS = ['sgd', 'adam'] as const;
+export const OPTIMIZERS = ['sgd', 'adam', 'damped_newton'] as const;
 export const DATA_SOURCES = ['mnist', 'synthetic', 'idx'] as const;
 
 const POSITIVE_INT = { integer: true, min: 1 };
@@ -361,6 +362,7 @@ export function readLoss(c: IssueCollector, value: unknown): LossName | undefine
 const OPTIMIZER_FIELDS: Record<(typeof OPTIMIZERS)[number], readonly string[]> = {
   sgd: ['type', 'lr', 'momentum', 'weight_decay', 'nesterov'],
   adam: ['type', 'lr', 'betas', 'eps', 'weight_decay'],
+  damped_newton: DAMPED_NEWTON_FIELDS,
 };
 
 export function readOptimizer(c: IssueCollector, value: unknown): OptimizerSpec | undefined {
@@ -375,6 +377,10 @@ export function readOptimizer(c: IssueCollector, value: unknown): OptimizerSpec 
   if (!type) return undefined;
   const before = c.count;
   checkKnownFields(c, o, path, OPTIMIZER_FIELDS[type]);
+  if (type === 'damped_newton') {
+    const spec = readDampedNewton(c, o, path);
+    return c.count === before ? spec : undefined;
+  }
   const weightDecay = readNumber(c, o, 'weight_decay', path, { min: 0 }, 0);
   let spec: OptimizerSpec | undefined;
   if (type === 'sgd') {

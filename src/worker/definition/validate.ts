@@ -95,6 +95,14 @@ export function validateDefinition(
       `batch_size ${batchSize} is larger than the ${facts.trainCount} training samples`,
     );
   }
+  const subsampling =
+    optimizer?.type === 'damped_newton' ? optimizer.curvature.subsampling : undefined;
+  if (subsampling !== undefined && batchSize !== undefined && subsampling > batchSize) {
+    c.add(
+      ['optimizer', 'curvature', 'subsampling'],
+      `${subsampling} is more than the batch_size of ${batchSize} (the curvature uses samples of each batch)`,
+    );
+  }
   if (facts && evalSpec?.samples !== undefined && evalSpec.samples > facts.testCount) {
     c.add(
       ['eval', 'samples'],

@@ -51,6 +51,37 @@ function expectAgree(single: Float64Array[], double: Float64Array[], what: strin
   single.forEach((v, i) => expect(relativeError(v, double[i]), `${what} [${i}]`).toBeLessThan(TOL));
 }
 
+describe('batched matMul on wasm (split into single products above a size)', () => {
+  for (const { name, a, b, ta, tb } of [
+    { name: 'large batch entries', a: [3, 70, 60], b: [3, 60, 80], ta: false, tb: false },
+    { name: 'rank 4, transposed A', a: [2, 2, 60, 70], b: [2, 2, 60, 80], ta: true, tb: false },
+    { name: 'transposed B', a: [3, 70, 60], b: [3, 80, 60], ta: false, tb: true },
+    { name: 'small entries (kernel loop)', a: [5, 4, 3], b: [5, 3, 6], ta: false, tb: false },
+  ]) {
+    it(name, () => {
+      const da = randomValues(
+        a.reduce((x, y) => x * y, 1),
+        91,
+      );
+      const db = randomValues(
+        b.reduce((x, y) => x * y, 1),
+        92,
+      );
+      const both = <T>(ops: Ops<T>) => {
+        const t = ops.tidy(() => ops.matMul(ops.fromArray(da, a), ops.fromArray(db, b), ta, tb));
+        const shape = ops.shape(t);
+        const values = Float64Array.from(ops.toArray(t));
+        ops.dispose(t);
+        return { shape, values };
+      };
+      const single = both(tfjsOps);
+      const double = both(float64Ops);
+      expect(single.shape).toEqual(double.shape);
+      expect(relativeError(single.values, double.values)).toBeLessThan(1e-5);
+    });
+  }
+});
+
 describe('jacTMatProd on wasm', () => {
   for (const c of layerCases) {
     it(c.name, () => {

@@ -43,6 +43,12 @@ export function describeLayer(layer: LayerSpec): string {
 }
 
 export function describeOptimizer(opt: OptimizerSpec): string {
+  if (opt.type === 'damped_newton') {
+    const d = opt.damping;
+    const damping =
+      d.type === 'constant' ? `δ ${d.value}` : `bootstrap δ (${d.variant.replace('_', ' ')})`;
+    return `Damped Newton lr ${opt.lr}, ${damping}`;
+  }
   const wd = opt.weight_decay ? `, wd ${opt.weight_decay}` : '';
   if (opt.type === 'sgd') {
     const m = opt.momentum ? `, momentum ${opt.momentum}${opt.nesterov ? ' (Nesterov)' : ''}` : '';
