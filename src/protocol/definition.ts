@@ -106,6 +106,37 @@ export interface EvalSpec {
   samples?: number;
 }
 
+/** Quantities a curvature step can record (eigenvalues are always recorded). */
+export type MonitorQuantity =
+  'eigenvalues' | 'gammas' | 'lambdas' | 'snr' | 'overlap' | 'layer_shares';
+
+/** When curvature is measured: every k steps, or on log-spaced steps like Cockpit's logarithmic
+ *  schedule. Step s means the parameters after s optimizer steps (before update s + 1); step 0
+ *  (the initialization) is always included. */
+export type CurvatureSchedule =
+  | { every: number }
+  /** round(10^linspace(log10 start, log10 end, points)), deduplicated, plus step 0. */
+  | { log: { start: number; end: number; points: number } };
+
+/** The run's ViViT monitoring (paper Fig. 2): which quantities, when, on which batch. */
+export interface CurvatureSpec {
+  quantities: MonitorQuantity[];
+  schedule: CurvatureSchedule;
+  /** train: the first `samples` rows of the next training batch; fixed: `samples` training
+   *  samples drawn once with the seed and held for comparability across steps. */
+  batch: 'train' | 'fixed';
+  /** N: samples in the curvature batch (GGN and directional gradients). */
+  samples: number;
+  /** 0: exact loss-Hessian factor; M > 0: M Monte-Carlo vectors per sample. */
+  mc_samples: number;
+  groups: 'whole' | 'per_layer';
+  /** Keep at most the top_k largest directions per group. */
+  top_k?: number;
+  /** Directions with eigenvalue λ_k <= eig_threshold are trivial (absolute, as in the paper's
+   *  λ_k > 1e-4); the engine's relative float32 floor (1e-5 · max λ) applies as well. */
+  eig_threshold: number;
+}
+
 export interface RunDefinition {
   name: string;
   seed: number;
@@ -118,6 +149,8 @@ export interface RunDefinition {
   steps?: number;
   epochs?: number;
   eval: EvalSpec;
+  /** ViViT monitoring; absent: no curvature steps. */
+  curvature?: CurvatureSpec;
 }
 
 /** A problem in a definition, pointing at the offending field (and source line when known). */

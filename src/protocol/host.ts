@@ -30,7 +30,8 @@ export type HostRequest =
   /** Open a saved log by path (Electron) or by content (browser upload). */
   | { kind: 'openLog'; path?: string; text?: string; name?: string }
   /** Electron: shows a save dialog. The web host serves the log at GET /api/log instead. */
-  | { kind: 'saveLog' };
+  | { kind: 'saveLog' }
+  | { kind: 'inspect'; group: number; direction: number };
 
 /** Host -> renderer. */
 export type HostEvent =

@@ -91,12 +91,73 @@ export interface DampingRecord {
   actualChange: number;
 }
 
+/** One parameter group's ViViT quantities at a curvature step (paper §2, Fig. 2). Arrays are
+ *  indexed by direction k over the K nontrivial eigenvalues, descending. */
+export interface CurvatureGroup {
+  /** 'all' for the whole net, or e.g. 'model[1] linear' for a per-layer group. */
+  name: string;
+  /** Indices into the network's flat parameter list (PyTorch order). */
+  params: number[];
+  eigenvalues: number[]; // λ_k of the Gram matrix (= GGN eigenvalues)
+  gammaMean: number[]; // γ̄_k = mean_n γ_nk
+  lambdaMean: number[]; // λ̄_k = mean_n λ_nk
+  snrGamma: number[]; // γ̄_k² / var_n γ_nk (variance divides by N)
+  snrLambda: number[]; // λ̄_k² / var_n λ_nk
+  overlap: number[]; // γ̄_k² / ‖g‖²
+  flatRemainder: number; // max(0, 1 − Σ_k overlap_k)
+  /** Share of ‖e_k‖² per layer with parameters ([K][layers]; rows sum to 1); only for the
+   *  directions whose eigenvectors were formed (the first rows). */
+  layerShares?: number[][];
+}
+
+export interface CurvatureRecord {
+  type: 'curvature';
+  step: number; // parameters after `step` optimizer steps (0 = at initialization)
+  /** Which batch: the step's training batch, or a fixed batch held for comparability. */
+  batch: 'train' | 'fixed';
+  samples: number; // N used for the GGN (after sub-sampling)
+  gradSamples: number; // N used for the directional gradients
+  mcSamples: number; // 0 = exact
+  loss: number; // mean loss on that batch
+  gradNorm: number; // ‖g‖ of the mean gradient on that batch
+  /** Names of the layers with parameters, for layerShares columns. */
+  layerNames: string[];
+  groups: CurvatureGroup[];
+  /** Milliseconds per stage (forward, sweep, eigen, quantities, eigenvectors, …). */
+  timings: Record<string, number>;
+}
+
+/** Per-sample detail for one direction, computed on request while paused (the inspector). */
+export interface InspectRecord {
+  type: 'inspect';
+  step: number;
+  group: number; // index into CurvatureRecord.groups of the latest curvature step
+  direction: number; // k
+  eigenvalue: number;
+  gammas: number[]; // γ_nk per sample
+  lambdas: number[]; // λ_nk per sample
+  /** Sample indices into the training set (to show images for image data). */
+  sampleIndices: number[];
+  layerNames: string[];
+  layerShares: number[]; // share of ‖e_k‖² per layer
+  /** Loss along the direction: L(θ + t·e_k) for t on a grid, and the quadratic model. */
+  slice: { t: number[]; loss: number[]; quadratic: number[] };
+  /** L: mean loss on the batch at t = 0 (the quadratic model's constant). */
+  loss?: number;
+  /** γ̄_k = mean of gammas (the model's slope; ≥ 0 by the worker's sign convention). */
+  gammaMean?: number;
+  /** λ̄_k = mean of lambdas (equals the eigenvalue up to rounding). */
+  lambdaMean?: number;
+}
+
 export type LogRecord =
   | HeaderRecord
   | StepRecord
   | EvalRecord
   | EpochRecord
   | EventRecord
-  | DampingRecord;
+  | DampingRecord
+  | CurvatureRecord
+  | InspectRecord;
 /** Records after the header. */
 export type BodyRecord = Exclude<LogRecord, HeaderRecord>;

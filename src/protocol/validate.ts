@@ -19,6 +19,8 @@ export const MAX_DEFINITION_TEXT = 1 << 20;
 export const MAX_LOG_TEXT = 256 * (1 << 20);
 const MAX_PATH = 4096;
 const MAX_NAME = 1024;
+/** Largest group or direction index an inspect request may name. */
+const MAX_INDEX = 1 << 24;
 
 const RUN_COMMANDS: readonly RunCommand[] = ['start', 'pause', 'resume', 'step', 'stop'];
 const EVENT_KINDS: readonly RunEventKind[] = [
@@ -64,6 +66,21 @@ export function validateHostRequest(value: unknown): Checked<HostRequest> {
     case 'hello':
     case 'saveLog':
       return { ok: true, value: { kind } };
+    case 'inspect': {
+      const { group, direction } = value;
+      for (const [key, v] of [
+        ['group', group],
+        ['direction', direction],
+      ] as const) {
+        if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v > MAX_INDEX) {
+          return {
+            ok: false,
+            error: `inspect: ${key} must be an integer in [0, ${MAX_INDEX}], got ${describe(v)}`,
+          };
+        }
+      }
+      return { ok: true, value: { kind, group: group as number, direction: direction as number } };
+    }
     case 'command': {
       const command = value.command;
       if (typeof command !== 'string' || !RUN_COMMANDS.includes(command as RunCommand)) {
@@ -209,6 +226,61 @@ function checkHeader(r: Record<string, unknown>): string | undefined {
   );
 }
 
+function checkStringList(obj: Record<string, unknown>, key: string): string | undefined {
+  const list = obj[key];
+  return Array.isArray(list) && list.every((v) => typeof v === 'string')
+    ? undefined
+    : `${key} must be a list of strings, got ${describe(list)}`;
+}
+
+function checkIndexList(obj: Record<string, unknown>, key: string): string | undefined {
+  const list = obj[key];
+  return Array.isArray(list) && list.every((v) => Number.isInteger(v) && (v as number) >= 0)
+    ? undefined
+    : `${key} must be a list of non-negative integers, got ${describe(list)}`;
+}
+
+/** A per-direction list: K entries, or none when the quantity was not recorded. */
+function reviveDirectionList(
+  obj: Record<string, unknown>,
+  key: string,
+  k: number,
+): string | undefined {
+  const list = obj[key];
+  return reviveNumberList(obj, key, Array.isArray(list) && list.length === 0 ? 0 : k);
+}
+
+function checkCurvatureGroup(g: unknown, i: number, columns: number): string | undefined {
+  if (!isObject(g)) return `groups[${i}] must be an object, got ${describe(g)}`;
+  const k = Array.isArray(g.eigenvalues) ? g.eigenvalues.length : 0;
+  const error = firstError(
+    () => requireString(g, 'name'),
+    () => checkIndexList(g, 'params'),
+    () => reviveNumberList(g, 'eigenvalues'),
+    () => reviveDirectionList(g, 'gammaMean', k),
+    () => reviveDirectionList(g, 'lambdaMean', k),
+    () => reviveDirectionList(g, 'snrGamma', k),
+    () => reviveDirectionList(g, 'snrLambda', k),
+    () => reviveDirectionList(g, 'overlap', k),
+    () => reviveNumber(g, 'flatRemainder'),
+    () => {
+      const rows = g.layerShares;
+      if (rows === undefined) return undefined;
+      if (!Array.isArray(rows) || rows.length > k) {
+        return `layerShares must be a list of at most ${k} rows, got ${describe(rows)}`;
+      }
+      const table = rows as unknown as Record<string, unknown>;
+      for (let r = 0; r < rows.length; r++) {
+        if (!Array.isArray(rows[r])) return `layerShares[${r}] must be a list of numbers`;
+        const error = reviveNumberList(table, String(r), columns);
+        if (error) return `layerShares[${r}]: ${error.replace(/^\d+ /, '')}`;
+      }
+      return undefined;
+    },
+  );
+  return error ? `groups[${i}].${error}` : undefined;
+}
+
 const BODY_CHECKS: Record<BodyRecord['type'], (r: Record<string, unknown>) => string | undefined> =
   {
     step: (r) =>
@@ -262,6 +334,63 @@ const BODY_CHECKS: Record<BodyRecord['type'], (r: Record<string, unknown>) => st
         () => reviveNumber(r, 'actualChange'),
       );
     },
+    curvature: (r) =>
+      firstError(
+        () => reviveNumber(r, 'step', { integer: true }),
+        () =>
+          r.batch === 'train' || r.batch === 'fixed'
+            ? undefined
+            : `batch must be "train" or "fixed", got ${describe(r.batch)}`,
+        () => reviveNumber(r, 'samples', { integer: true }),
+        () => reviveNumber(r, 'gradSamples', { integer: true }),
+        () => reviveNumber(r, 'mcSamples', { integer: true }),
+        () => reviveNumber(r, 'loss'),
+        () => reviveNumber(r, 'gradNorm'),
+        () => checkStringList(r, 'layerNames'),
+        () => {
+          if (!Array.isArray(r.groups)) return `groups must be a list, got ${describe(r.groups)}`;
+          const columns = (r.layerNames as string[]).length;
+          for (let i = 0; i < r.groups.length; i++) {
+            const error = checkCurvatureGroup(r.groups[i], i, columns);
+            if (error) return error;
+          }
+          return undefined;
+        },
+        () => {
+          const t = r.timings;
+          if (!isObject(t)) return `timings must be an object, got ${describe(t)}`;
+          for (const key of Object.keys(t)) {
+            const error = reviveNumber(t, key);
+            if (error) return `timings.${error}`;
+          }
+          return undefined;
+        },
+      ),
+    inspect: (r) =>
+      firstError(
+        () => reviveNumber(r, 'step', { integer: true }),
+        () => reviveNumber(r, 'group', { integer: true }),
+        () => reviveNumber(r, 'direction', { integer: true }),
+        () => reviveNumber(r, 'eigenvalue'),
+        () => reviveNumberList(r, 'gammas'),
+        () => reviveNumberList(r, 'lambdas'),
+        () => checkIndexList(r, 'sampleIndices'),
+        () => checkStringList(r, 'layerNames'),
+        () => reviveNumberList(r, 'layerShares', (r.layerNames as string[]).length),
+        () => {
+          const slice = r.slice;
+          if (!isObject(slice)) return `slice must be an object, got ${describe(slice)}`;
+          const n = Array.isArray(slice.t) ? slice.t.length : 0;
+          const error =
+            reviveNumberList(slice, 't') ??
+            reviveNumberList(slice, 'loss', n) ??
+            reviveNumberList(slice, 'quadratic', n);
+          return error ? `slice.${error}` : undefined;
+        },
+        () => reviveNumber(r, 'loss', { optional: true }),
+        () => reviveNumber(r, 'gammaMean', { optional: true }),
+        () => reviveNumber(r, 'lambdaMean', { optional: true }),
+      ),
   };
 
 /**

@@ -18,7 +18,10 @@ export type WorkerCommand =
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'step' } // one step while paused
-  | { type: 'stop' };
+  | { type: 'stop' }
+  /** While paused: per-sample detail of direction `direction` (0 = largest eigenvalue) of
+   *  parameter group `group`, posted as an InspectRecord. */
+  | { type: 'inspect'; group: number; direction: number };
 
 /** Worker -> host. */
 export type WorkerMessage =

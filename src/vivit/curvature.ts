@@ -13,24 +13,12 @@
 // alone and g the mean over the WHOLE batch; SNR variance divides by N; signs per `signs`.
 
 import { CurvatureInputError } from './ggn/errors';
-import {
-  checkMemory,
-  DEFAULT_MEMORY_BUDGET_BYTES,
-  estimateMemory,
-  SIGN_CHUNK_BYTES,
-} from './ggn/memory';
-import type { MemoryEstimate } from './ggn/memory';
 import { curvatureFactor } from './ggn/factor';
-import { resolveGroups } from './ggn/groups';
-import { formEigenvectors, largestEntrySigns } from './ggn/directions';
-import { liftRows, torchRows, type LiftContext } from './ggn/lift';
-import {
-  checkInteger,
-  checkNonNegative,
-  checkQuantities,
-  checkSamples,
-  type CurvatureQuantity,
-} from './ggn/options';
+import { groupCurvature } from './ggn/group-curvature';
+import { torchRows, type LiftContext } from './ggn/lift';
+import { checkMemory, estimateMemory, type MemoryEstimate } from './ggn/memory';
+import type { CurvatureQuantity } from './ggn/options';
+import { planCurvature } from './ggn/plan';
 import { backwardSweep, elementBytes, type SweepOutput } from './ggn/sweep';
 import type { LossModule } from './loss/loss';
 import { lossModule } from './loss/registry';
@@ -38,27 +26,7 @@ import type { Cache } from './nn/layer';
 import { batchToEngine } from './nn/layout';
 import type { Network } from './nn/network';
 import type { LossName } from '../protocol/definition';
-import {
-  columnMeans,
-  directionalCurvatures,
-  directionalGradients,
-  flipColumns,
-  flipEntries,
-  flipRows,
-  gradientOverlap,
-  gradientSigns,
-  gramLayerShares,
-  gramSpectrum,
-  largestEntrySign,
-  newtonCoefficients,
-  normSharesByLayer,
-  resolveDamping,
-  signalToNoise,
-  type Damping,
-  type Matrix,
-  type SignRule,
-  type Spectrum,
-} from './quantities/index';
+import type { Damping, Matrix, SignRule } from './quantities/index';
 import { Rng } from './random';
 import type { Ops } from './tensor/ops';
 
@@ -72,10 +40,7 @@ export type {
 } from './quantities/index';
 export type { MemoryEstimate } from './ggn/memory';
 
-/** Default nontrivial-eigenvalue tolerance per precision (see quantities/spectrum.ts). */
-export const DEFAULT_EIG_RTOL = { float64: 1e-10, float32: 1e-5 } as const;
-export const DEFAULT_EIGENVECTOR_COUNT = 3;
-export const DEFAULT_DAMPING = 1;
+export { DEFAULT_DAMPING, DEFAULT_EIG_RTOL, DEFAULT_EIGENVECTOR_COUNT } from './ggn/plan';
 
 /** A network with its parameters on one Ops implementation, and its loss. */
 export interface CurvatureModel<T> {
@@ -213,7 +178,6 @@ export function computeCurvature<T>(
   const t0 = performance.now();
   const { ops, network, params } = model;
   const loss = typeof model.loss === 'string' ? lossModule(model.loss) : model.loss;
-  const want = checkQuantities(options.quantities);
   const problem = loss.outputShapeProblem(network.outputShape);
   if (problem) throw new CurvatureInputError('model', problem);
   if (params.length !== network.params.length) {
@@ -224,85 +188,11 @@ export function computeCurvature<T>(
   }
   const { n: batchSize, target } = checkBatch(model, loss, batch);
   const outputs = network.outputShape[0];
-
-  const ggnSamples = checkSamples(options.subsampling, batchSize, 'options.subsampling');
-  const gradSamples = checkSamples(options.subsamplingGrad, batchSize, 'options.subsamplingGrad');
-  const nS = ggnSamples?.length ?? batchSize;
-  const nG = gradSamples?.length ?? batchSize;
-  const mcSamples = checkInteger(options.mcSamples ?? 0, 'options.mcSamples', 0);
-  const seed = options.seed ?? 0;
-  if (!Number.isFinite(seed))
-    throw new CurvatureInputError('options.seed', `must be a number, got ${seed}`);
-  const topK =
-    options.topK === undefined ? undefined : checkInteger(options.topK, 'options.topK', 1);
   const precision = ops.kind === 'float64' ? 'float64' : 'float32';
-  const eigRtol = checkNonNegative(
-    options.eigRtol ?? DEFAULT_EIG_RTOL[precision],
-    'options.eigRtol',
-  );
-  const signs: SignRule = options.signs ?? 'largest-entry';
-  if (signs !== 'largest-entry' && signs !== 'gradient') {
-    throw new CurvatureInputError(
-      'options.signs',
-      `must be 'largest-entry' or 'gradient', got ${String(signs)}`,
-    );
-  }
-  const eigenvectorCount = checkInteger(
-    options.eigenvectorCount ?? DEFAULT_EIGENVECTOR_COUNT,
-    'options.eigenvectorCount',
-    0,
-  );
-  options.eigenvectorIndices?.forEach((k, i) =>
-    checkInteger(k, `options.eigenvectorIndices[${i}]`, 0),
-  );
-  const damping = options.damping ?? DEFAULT_DAMPING;
-  const budget = options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET_BYTES;
-  if (!(budget > 0))
-    throw new CurvatureInputError('options.memoryBudgetBytes', `must be positive, got ${budget}`);
-  const groups = resolveGroups(network, options.groups);
-
-  // What each quantity needs (see docs/engine.md, "cost per quantity").
-  const wantsEigenvectors = want.has('eigenvectors');
-  const needLambdas = want.has('lambdas') || want.has('snr') || want.has('newtonStep');
-  const needGammas =
-    want.has('gammas') ||
-    want.has('snr') ||
-    want.has('overlap') ||
-    want.has('newtonStep') ||
-    (signs === 'gradient' && wantsEigenvectors);
-  const gramVectors = needGammas || needLambdas || wantsEigenvectors || want.has('layerShares');
-  const signPassAll = signs === 'largest-entry' && want.has('gammas');
-  const keepStacks = wantsEigenvectors || want.has('newtonStep') || signPassAll;
-  const gradientGram = want.has('overlap') && gradSamples !== null;
-  const maxFormed = wantsEigenvectors
-    ? (options.eigenvectorIndices?.length ?? eigenvectorCount)
-    : 0;
-  const mUpper =
-    mcSamples > 0 ? mcSamples : loss.name === 'cross_entropy' ? Math.max(1, outputs - 1) : outputs;
-  const bytes = elementBytes(ops);
-  const maxParam = Math.max(...network.params.map((p) => p.shape.reduce((a, b) => a * b, 1)));
-  // Directions per chunk of the all-directions sign pass (there are at most N_S·M of them).
-  const signChunk = Math.max(
-    1,
-    Math.min(nS * mUpper, Math.floor(SIGN_CHUNK_BYTES / (bytes * maxParam))),
-  );
-  const memoryRequest = {
-    network,
-    elementBytes: bytes,
-    batch: batchSize,
-    ggnSamples: nS,
-    gradSamples: nG,
-    vectorsPerSample: mUpper,
-    groups,
-    projections: needGammas,
-    gradientGram,
-    layerGrams: want.has('layerShares'),
-    keepStacks,
-    gramVectors,
-    liftRows: Math.max(maxFormed, signPassAll ? signChunk : 0, want.has('newtonStep') ? 1 : 0),
-  };
-  const estimate = estimateMemory(memoryRequest);
-  checkMemory(estimate, budget, memoryRequest);
+  const plan = planCurvature(network, loss, elementBytes(ops), precision, batchSize, options);
+  const { groups, ggnSamples, gradSamples, nS, seed } = plan;
+  const estimate = estimateMemory(plan.memory);
+  checkMemory(estimate, plan.budget, plan.memory);
 
   const timings: CurvatureTimings = {
     forward: 0,
@@ -316,7 +206,7 @@ export function computeCurvature<T>(
   const protectedTensors = new Set<T>([batch.x, batch.y, ...params]);
   let sweep: SweepOutput<T> | null = null;
   try {
-    // ---- forward and loss factor
+    // ---- forward (masks drawn once) and the loss-Hessian factor of the GGN samples
     let mark = performance.now();
     const dropoutRng = options.dropoutRng ?? new Rng(seed, 'curvature-dropout');
     const fwd = ops.tidy(() => {
@@ -330,16 +220,15 @@ export function computeCurvature<T>(
     for (const cache of fwd.caches) for (const t of Object.values(cache)) owned.push(t);
     owned.push(fwd.value, fwd.gradient, fwd.outRows);
     const lossValue = ops.item(fwd.value);
-    const outHost = Float64Array.from(ops.toArray(fwd.outRows));
     const targetRows = selectRows(target.values, target.shape, ggnSamples);
     const factor = curvatureFactor(
       loss,
-      outHost,
+      Float64Array.from(ops.toArray(fwd.outRows)),
       targetRows.values,
       targetRows.shape,
       nS,
       outputs,
-      mcSamples,
+      plan.mcSamples,
       new Rng(seed, 'curvature-mc'),
     );
     const m = factor.m;
@@ -357,163 +246,51 @@ export function computeCurvature<T>(
       ggnSamples,
       gradSamples,
       groups,
-      projections: needGammas,
-      gradientGram,
-      layerGrams: want.has('layerShares'),
-      keepStacks,
+      projections: plan.needGammas,
+      gradientGram: plan.gradientGram,
+      layerGrams: plan.want.has('layerShares'),
+      keepStacks: plan.keepStacks,
     });
-    const gramHost = sweep.groups.map((g) => scaledCopy(ops, g.gram, 1 / nS));
+    const done = sweep;
     const gradient = network.params.map(
-      (_, i) => torchRows(ops, network, i, sweep!.gradient[i], 1)[0],
+      (_, i) => torchRows(ops, network, i, done.gradient[i], 1)[0],
     );
     timings.sweep = performance.now() - mark;
 
+    // ---- per group: eigen, quantities, lift
     const lift: LiftContext<T> = {
       ops,
       network,
       params,
       caches: fwd.caches,
-      stacks: sweep.stacks,
+      stacks: done.stacks,
       ggnSamples,
     };
-    const resultGroups: GroupCurvature[] = [];
-    const groupSteps: Float64Array[][] = [];
-    groups.forEach((group, gi) => {
-      const sw = sweep!.groups[gi];
-      const n = nS * m;
-      // ---- eigen
-      let mark2 = performance.now();
-      const spectrum = gramSpectrum(gramHost[gi], n, { eigRtol, topK, vectors: gramVectors });
-      gramHost[gi] = new Float64Array(0);
-      timings.eigen += performance.now() - mark2;
-
-      // ---- quantities in Gram space
-      mark2 = performance.now();
-      const k = spectrum.values.length;
-      const res: GroupCurvature = {
-        params: group.params,
-        layers: group.layers,
-        gramSize: n,
-        nontrivialCount: spectrum.nontrivial,
-        eigenvalues: spectrum.values,
-      };
-      let gammas: Matrix | null = null;
-      let gammaMean: Float64Array | null = null;
-      if (needGammas && sw.projections) {
-        gammas = directionalGradients(ops, spectrum, sw.projections, batchSize / Math.sqrt(nS));
-        gammaMean = columnMeans(gammas);
-      }
-      const lambdas = needLambdas ? directionalCurvatures(spectrum, nS, m) : null;
-      const lambdaMean = lambdas ? columnMeans(lambdas) : null;
-      if (signs === 'gradient' && gammas && gammaMean) {
-        const s = gradientSigns(gammaMean);
-        flipAll(spectrum, s, gammas, gammaMean);
-      }
-      if (want.has('layerShares')) {
-        const blocks = group.layers.map((l) => sw.layerGrams.get(l) as T);
-        res.layerShares = gramLayerShares(ops, spectrum, blocks, 1 / nS);
-      }
-      timings.quantities += performance.now() - mark2;
-
-      // ---- through V: eigenvectors, signs of all directions, Newton step
-      mark2 = performance.now();
-      if (wantsEigenvectors) {
-        const indices = (options.eigenvectorIndices ?? range(Math.min(eigenvectorCount, k))).filter(
-          (i) => i < k,
-        );
-        const formed = formEigenvectors(lift, group, spectrum, indices, nS);
-        if (signs === 'largest-entry') {
-          const s = new Int8Array(k).fill(1);
-          formed.forEach((e) => {
-            const sign = largestEntrySign(e.parameters);
-            if (sign < 0) for (const part of e.parameters) part.forEach((v, i) => (part[i] = -v));
-            s[e.index] = sign;
-          });
-          if (signPassAll) {
-            const done = new Set(indices);
-            const rest = range(k).filter((i) => !done.has(i));
-            largestEntrySigns(lift, group, spectrum, rest, nS, signChunk).forEach(
-              (sign, r) => (s[rest[r]] = sign),
-            );
-          }
-          flipAll(spectrum, s, gammas, gammaMean);
-        }
-        res.eigenvectors = formed.map((e) => ({
-          index: e.index,
-          parameters: e.parameters,
-          layerShares: normSharesByLayer(
-            e.parameters,
-            group.params.map((p) => network.params[p].layer),
-            group.layers,
-          ),
-        }));
-      } else if (signPassAll) {
-        const s = new Int8Array(k).fill(1);
-        largestEntrySigns(lift, group, spectrum, range(k), nS, signChunk).forEach(
-          (sign, r) => (s[r] = sign),
-        );
-        flipAll(spectrum, s, gammas, gammaMean);
-      }
-      if (want.has('newtonStep') && gammas && gammaMean && lambdas && lambdaMean) {
-        const stats = {
-          group: gi,
-          eigenvalues: spectrum.values,
-          gammas,
-          lambdas,
-          gammaMean,
-          lambdaMean,
-        };
-        const delta = resolveDamping(damping, stats);
-        const { steps, coefficients } = newtonCoefficients(
-          spectrum,
-          gammaMean,
-          lambdaMean,
-          delta,
-          nS,
-        );
-        const lifted = liftRows(lift, group, coefficients, 1, n);
-        const parts = group.params.map((p, q) => torchRows(ops, network, p, lifted[q], 1)[0]);
-        ops.dispose(lifted);
-        res.newtonStep = { parameters: parts, damping: delta, stepLengths: steps };
-        groupSteps.push(parts);
-      }
-      timings.lift += performance.now() - mark2;
-
-      // ---- the requested results
-      mark2 = performance.now();
-      if (want.has('gammas') && gammas && gammaMean) {
-        res.gammas = gammas;
-        res.gammaMean = gammaMean;
-      }
-      if (want.has('lambdas') && lambdas && lambdaMean) {
-        res.lambdas = lambdas;
-        res.lambdaMean = lambdaMean;
-      }
-      if (want.has('snr') && gammas && gammaMean && lambdas && lambdaMean) {
-        res.snrGamma = signalToNoise(gammas, gammaMean);
-        res.snrLambda = signalToNoise(lambdas, lambdaMean);
-      }
-      if (want.has('overlap') && gammaMean) {
-        const normSq =
-          gradSamples === null
-            ? group.params.reduce((s, p) => s + gradient[p].reduce((a, v) => a + v * v, 0), 0)
-            : sumAll(ops, sw.gradientGram as T) * (batchSize / nG) ** 2;
-        const { overlap, flatRemainder } = gradientOverlap(gammaMean, normSq);
-        res.overlap = overlap;
-        res.flatRemainder = flatRemainder;
-        res.gradientNormSquared = normSq;
-      }
-      timings.quantities += performance.now() - mark2;
-      resultGroups.push(res);
+    const outputsPerGroup = groups.map((group, index) => {
+      // One group's float64 Gram copy at a time (read-back counted with the sweep).
+      const readBack = performance.now();
+      const gram = scaledCopy(ops, done.groups[index].gram, 1 / nS);
+      timings.sweep += performance.now() - readBack;
+      return groupCurvature({
+        plan,
+        lift,
+        group,
+        index,
+        sweep: done.groups[index],
+        gram,
+        m,
+        gradient,
+        timings,
+      });
     });
 
     let newtonStep: Float64Array[] | undefined;
-    if (want.has('newtonStep')) {
+    if (plan.want.has('newtonStep')) {
       newtonStep = network.params.map(
         (p) => new Float64Array(p.torchShape.reduce((a, b) => a * b, 1)),
       );
       groups.forEach((group, gi) =>
-        group.params.forEach((p, q) => newtonStep![p].set(groupSteps[gi][q])),
+        group.params.forEach((p, q) => newtonStep![p].set(outputsPerGroup[gi].step![q])),
       );
     }
     timings.total = performance.now() - t0;
@@ -521,18 +298,18 @@ export function computeCurvature<T>(
       loss: lossValue,
       gradient,
       ...(newtonStep ? { newtonStep } : {}),
-      groups: resultGroups,
+      groups: outputsPerGroup.map((g) => g.result),
       samples: {
         batch: batchSize,
         ggn: ggnSamples ?? range(batchSize),
         grad: gradSamples ?? range(batchSize),
         vectorsPerSample: m,
-        mcSamples,
+        mcSamples: plan.mcSamples,
       },
-      signs,
-      eigRtol,
+      signs: plan.signs,
+      eigRtol: plan.eigRtol,
       timings,
-      memory: { estimate, budgetBytes: budget, sweepHeldBytes: sweep.peakHeldBytes },
+      memory: { estimate, budgetBytes: plan.budget, sweepHeldBytes: done.peakHeldBytes },
     };
   } finally {
     if (sweep) {
@@ -551,30 +328,11 @@ function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
 }
 
-/** Flips directions with sign −1 everywhere they appear (Gram vectors, γ columns, γ̄). */
-function flipAll(
-  spectrum: Spectrum,
-  s: Int8Array,
-  gammas: Matrix | null,
-  gammaMean: Float64Array | null,
-): void {
-  if (spectrum.vectors) flipRows(spectrum.vectors, spectrum.n, s);
-  if (gammas) flipColumns(gammas, s);
-  if (gammaMean) flipEntries(gammaMean, s);
-}
-
 function scaledCopy<T>(ops: Ops<T>, t: T, scale: number): Float64Array {
   const data = ops.toArray(t);
   const out = new Float64Array(data.length);
   for (let i = 0; i < data.length; i++) out[i] = scale * data[i];
   return out;
-}
-
-function sumAll<T>(ops: Ops<T>, t: T): number {
-  const data = ops.toArray(t);
-  let s = 0;
-  for (let i = 0; i < data.length; i++) s += data[i];
-  return s;
 }
 
 interface HostTarget {

@@ -45,3 +45,19 @@ export { Rng } from './random';
 export { loadEigensolver } from './linalg/index';
 export { CurvatureInputError, CurvatureMemoryError } from './ggn/errors';
 export { DEFAULT_MEMORY_BUDGET_BYTES, estimateMemory } from './ggn/memory';
+
+// Damped Newton in the GGN eigenbasis and its damping policies (paper §4.2).
+export { createDampedNewton } from './optim/damped-newton';
+export type { DampedNewton, DampedNewtonReport, DampedNewtonUpdate } from './optim/damped-newton';
+export {
+  bootstrapDamping,
+  constantDamping,
+  DEFAULT_BOOTSTRAP,
+  dampingPolicy,
+  logGrid,
+  quantile,
+  type BootstrapOptions,
+  type BootstrapVariant,
+  type DampingChoice,
+  type DirectionalDamping,
+} from './optim/damping/index';

@@ -5,16 +5,17 @@ import { parentPort } from 'node:worker_threads';
 import type { WorkerCommand, WorkerMessage } from '../protocol/worker';
 import { TrainingSession } from './session';
 
-const COMMANDS = new Set(['start', 'pause', 'resume', 'step', 'stop']);
+const COMMANDS = new Set(['start', 'pause', 'resume', 'step', 'stop', 'inspect']);
+
+const isIndex = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
 
 function isCommand(value: unknown): value is WorkerCommand {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    COMMANDS.has((value as { type?: unknown }).type as string) &&
-    ((value as { type: string }).type !== 'start' ||
-      typeof (value as { definition?: unknown }).definition === 'object')
-  );
+  if (typeof value !== 'object' || value === null) return false;
+  const c = value as { type?: unknown; definition?: unknown; group?: unknown; direction?: unknown };
+  if (!COMMANDS.has(c.type as string)) return false;
+  if (c.type === 'start') return typeof c.definition === 'object';
+  if (c.type === 'inspect') return isIndex(c.group) && isIndex(c.direction);
+  return true;
 }
 
 const port = parentPort;

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { dirname, resolve } from 'node:path';
 import { version as appVersion } from '../../package.json';
-import { formatIssue, type RunDefinition } from '../protocol/definition';
+import { formatIssue, type CurvatureSpec, type RunDefinition } from '../protocol/definition';
 import {
   LOG_FORMAT,
   LOG_VERSION,
@@ -23,13 +23,29 @@ import { BatchSource, type TensorBatch } from './data/batches';
 import type { Dataset } from './data/dataset';
 import { loadDataset } from './data/load';
 import { checkDefinitionAgainstData } from './definition/fit';
+import { inspectDirection } from './curvature/inspect';
+import { curvatureSeed, measureCurvature, type CurvatureBatchTensors } from './curvature/monitor';
+import { scheduledSteps } from './curvature/schedule';
 
 export type Emit = (message: WorkerMessage) => void;
 
 /** Steps over which samples/s is averaged. */
 const THROUGHPUT_WINDOW = 20;
 
+/** The run's curvature monitoring (definition section `curvature`). */
+interface Monitor {
+  spec: CurvatureSpec;
+  due: (step: number) => boolean;
+  /** batch: fixed — the held batch, disposed with the run. */
+  fixed?: CurvatureBatchTensors;
+  /** The step last measured (a measurement is one tick of its own, before that step's update). */
+  measuredStep: number;
+  /** The batch and seed of the latest curvature step, for the inspector. */
+  last?: { indices: number[]; seed: number; step: number };
+}
+
 interface Run {
+  monitor?: Monitor;
   definition: RunDefinition;
   trainer: Trainer;
   batches: BatchSource;
@@ -78,6 +94,15 @@ export class TrainingSession {
         return;
       case 'stop':
         this.stop();
+        return;
+      case 'inspect':
+        if (this.run?.state === 'paused') this.inspect(this.run, command.group, command.direction);
+        else
+          this.emit({
+            type: 'error',
+            message: 'cannot inspect a direction: pause the run first',
+            ...(this.run && { step: this.run.step }),
+          });
         return;
       default:
         this.emit({ type: 'error', message: `unknown command ${JSON.stringify(command)}` });
@@ -145,9 +170,19 @@ export class TrainingSession {
       const maxSteps =
         command.maxSteps ?? definition.steps ?? (definition.epochs ?? 1) * batches.batchesPerEpoch;
 
+      let monitor: Monitor | undefined;
+      const spec = definition.curvature;
+      if (spec) {
+        monitor = { spec, due: scheduledSteps(spec.schedule), measuredStep: -1 };
+        if (spec.batch === 'fixed') {
+          const indices = batches.fixedIndices(spec.samples);
+          monitor.fixed = { ...batches.tensors(indices), indices };
+        }
+      }
       const header = this.header(definition, command.definitionPath, backend, trainer, dataset);
       this.preparing = undefined;
       this.run = {
+        ...(monitor && { monitor }),
         definition,
         trainer,
         batches,
@@ -258,6 +293,7 @@ export class TrainingSession {
     if (this.run === run) this.run = undefined;
     run.trainer.dispose();
     tf.dispose([run.evalSet.x, run.evalSet.y]);
+    if (run.monitor?.fixed) tf.dispose([run.monitor.fixed.x, run.monitor.fixed.y]);
   }
 
   private fail(run: Run, e: unknown): void {
@@ -276,13 +312,16 @@ export class TrainingSession {
     setImmediate(() => {
       run.tickScheduled = false;
       if (this.run !== run || run.state !== 'running') return;
-      this.advance(run);
+      // A curvature step is a tick of its own, so a pause lands between it and the update.
+      if (this.curvatureDue(run)) this.measureCurvature(run);
+      else this.advance(run);
       this.schedule(run);
     });
   }
 
   private singleStep(run: Run): void {
     const t0 = performance.now();
+    if (this.curvatureDue(run)) this.measureCurvature(run);
     this.advance(run);
     run.activeMs += performance.now() - t0;
   }
@@ -352,6 +391,113 @@ export class TrainingSession {
       }
     } catch (e) {
       this.fail(run, e);
+    }
+  }
+
+  // ------------------------------------------------------------------ curvature
+
+  private curvatureDue(run: Run): boolean {
+    const m = run.monitor;
+    return !!m && m.measuredStep !== run.step && run.step < run.maxSteps && m.due(run.step);
+  }
+
+  /** The curvature batch: the fixed one, or the first `samples` rows of step `step`'s batch. */
+  private curvatureBatch(
+    run: Run,
+    m: Monitor,
+    indices?: number[],
+  ): { batch: CurvatureBatchTensors; owned: boolean } {
+    if (m.fixed) return { batch: m.fixed, owned: false };
+    const rows = indices ?? Array.from(run.batches.indices(run.step).subarray(0, m.spec.samples));
+    return { batch: { ...run.batches.tensors(rows), indices: rows }, owned: true };
+  }
+
+  /** One curvature step on the parameters before update run.step + 1. A failure (e.g. the
+   *  memory budget) ends the monitoring, not the training. */
+  private measureCurvature(run: Run): void {
+    const m = run.monitor!;
+    m.measuredStep = run.step;
+    const t0 = performance.now();
+    const { batch, owned } = this.curvatureBatch(run, m);
+    const batchMs = performance.now() - t0;
+    try {
+      const { record } = measureCurvature({
+        trainer: run.trainer,
+        batch,
+        spec: m.spec,
+        model: run.definition.model,
+        runSeed: run.definition.seed,
+        step: run.step,
+      });
+      record.timings.batch = batchMs;
+      record.timings.total += batchMs;
+      m.last = {
+        indices: batch.indices,
+        seed: curvatureSeed(run.definition.seed, run.step),
+        step: run.step,
+      };
+      this.record(record);
+      this.emit({ type: 'status', message: this.costMessage(run, m, record.timings.total) });
+    } catch (e) {
+      run.monitor = undefined;
+      if (m.fixed) tf.dispose([m.fixed.x, m.fixed.y]);
+      this.emit({
+        type: 'error',
+        message: `curvature monitoring stopped at step ${run.step}: ${errorText(e)}; training continues`,
+        step: run.step,
+      });
+    } finally {
+      if (owned) tf.dispose([batch.x, batch.y]);
+    }
+  }
+
+  /** "curvature step 10: 412 ms (N = 32, MC 1, whole net, every 10 steps; a training step
+   *  takes 9 ms)": the cost the UI states. */
+  private costMessage(run: Run, m: Monitor, ms: number): string {
+    const s = m.spec;
+    const when =
+      'every' in s.schedule
+        ? `every ${s.schedule.every} steps`
+        : `${s.schedule.log.points} log-spaced steps up to ${s.schedule.log.end}`;
+    const train = run.recent.length
+      ? `; a training step takes ${(run.recent.reduce((a, r) => a + r.ms, 0) / run.recent.length).toFixed(0)} ms`
+      : '';
+    return (
+      `curvature step ${run.step}: ${ms.toFixed(0)} ms (N = ${s.samples}, ` +
+      `${s.mc_samples > 0 ? `MC ${s.mc_samples}` : 'exact'}, ` +
+      `${s.groups === 'whole' ? 'whole net' : 'per layer'}, ${s.batch} batch, ${when}${train})`
+    );
+  }
+
+  /** The inspector (while paused): per-sample detail of one direction at the current
+   *  parameters, on the latest curvature batch. Reads only; training resumes unchanged. */
+  private inspect(run: Run, group: number, direction: number): void {
+    const m = run.monitor;
+    if (!m) {
+      this.emit({
+        type: 'error',
+        message: 'cannot inspect a direction: this run has no curvature section',
+        step: run.step,
+      });
+      return;
+    }
+    const { batch, owned } = this.curvatureBatch(run, m, m.last?.indices);
+    try {
+      const record = inspectDirection({
+        trainer: run.trainer,
+        batch,
+        spec: m.spec,
+        model: run.definition.model,
+        seed: m.last?.seed ?? curvatureSeed(run.definition.seed, run.step),
+        step: run.step,
+        group,
+        direction,
+      });
+      this.record(record);
+    } catch (e) {
+      this.emit({ type: 'error', message: `cannot inspect: ${errorText(e)}`, step: run.step });
+    } finally {
+      if (owned) tf.dispose([batch.x, batch.y]);
     }
   }
 

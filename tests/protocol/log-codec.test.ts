@@ -77,13 +77,13 @@ describe('log codec', () => {
     const text =
       encodeRecord(sampleHeader()).replace('\n', '\r\n') +
       '\n' +
-      JSON.stringify({ type: 'curvature', step: 1 }) +
+      JSON.stringify({ type: 'histogram', step: 1 }) +
       '\n' +
       encodeRecord(sampleHeader()) +
       encodeAll(sampleBody(1));
     const parsed = parseLog(text);
     expect(parsed.problems.map((p) => p.message)).toEqual([
-      'line 3: unknown record type "curvature"; skipped',
+      'line 3: unknown record type "histogram"; skipped',
       'line 4 is a second header record; skipped',
     ]);
     expect(parsed.records).toEqual(sampleBody(1));

@@ -84,3 +84,103 @@ export function sampleBody(steps = 5): BodyRecord[] {
   });
   return records;
 }
+
+/** Damping, curvature and inspect records (with the non-finite numbers real runs produce). */
+export function sampleMonitoringRecords(): BodyRecord[] {
+  return [
+    {
+      type: 'curvature',
+      step: 0,
+      batch: 'fixed',
+      samples: 4,
+      gradSamples: 4,
+      mcSamples: 1,
+      loss: 1.1,
+      gradNorm: 0.5,
+      layerNames: ['model[0] linear', 'model[2] linear'],
+      groups: [
+        {
+          name: 'all',
+          params: [0, 1, 2, 3],
+          eigenvalues: [2.5, 0.75, 1e-3],
+          gammaMean: [0.2, 0.05, 0],
+          lambdaMean: [2.4, 0.8, 1e-3],
+          snrGamma: [4, 0.5, Number.NaN],
+          snrLambda: [Number.POSITIVE_INFINITY, 3, 1],
+          overlap: [0.16, 0.01, 0],
+          flatRemainder: 0.83,
+          layerShares: [
+            [0.7, 0.3],
+            [0.1, 0.9],
+            [0.5, 0.5],
+          ],
+        },
+      ],
+      timings: { forward: 1.5, sweep: 3, eigen: 0.5, total: 6 },
+    },
+    {
+      type: 'curvature',
+      step: 5,
+      batch: 'train',
+      samples: 4,
+      gradSamples: 4,
+      mcSamples: 0,
+      loss: 0.9,
+      gradNorm: 0.4,
+      layerNames: ['model[0] linear', 'model[2] linear'],
+      // per-layer groups; only eigenvalues recorded (the others empty), no overlap: NaN remainder
+      groups: [
+        {
+          name: 'model[0] linear',
+          params: [0, 1],
+          eigenvalues: [1],
+          gammaMean: [],
+          lambdaMean: [],
+          snrGamma: [],
+          snrLambda: [],
+          overlap: [],
+          flatRemainder: Number.NaN,
+        },
+        {
+          name: 'model[2] linear',
+          params: [2, 3],
+          eigenvalues: [],
+          gammaMean: [],
+          lambdaMean: [],
+          snrGamma: [],
+          snrLambda: [],
+          overlap: [],
+          flatRemainder: Number.NaN,
+        },
+      ],
+      timings: { total: 2 },
+    },
+    {
+      type: 'damping',
+      step: 6,
+      groupSizes: [2],
+      lambdaMean: [2, 0.5],
+      gammaMean: [0.1, -0.2],
+      damping: [0.01, Number.POSITIVE_INFINITY],
+      stepLength: [-0.05, 0],
+      predictedChange: -0.004,
+      actualChange: -0.003,
+    },
+    {
+      type: 'inspect',
+      step: 7,
+      group: 0,
+      direction: 1,
+      eigenvalue: 0.75,
+      gammas: [0.1, -0.3, 0.2, 0.2],
+      lambdas: [0.5, 1, 0.75, 0.75],
+      sampleIndices: [3, 17, 40, 41],
+      layerNames: ['model[0] linear', 'model[2] linear'],
+      layerShares: [0.1, 0.9],
+      slice: { t: [-1, 0, 1], loss: [1.4, 1.1, 1.5], quadratic: [1.425, 1.1, 1.525] },
+      loss: 1.1,
+      gammaMean: 0.05,
+      lambdaMean: 0.75,
+    },
+  ];
+}

@@ -25,6 +25,7 @@ beforeEach(() => {
     loadDefinitionFile: async (f) => void calls.push(`definition:${f.name}`),
     openLogFile: async (f) => void calls.push(`log:${f.name}`),
     saveLog: async () => void calls.push('save'),
+    inspect: (g, k) => void calls.push(`inspect:${g}:${k}`),
   };
   root = document.createElement('div');
   document.body.append(root);

@@ -257,7 +257,7 @@ describe('run definitions: issues point at field and line', () => {
       "unknown loss 'crossentropy'; did you mean 'cross_entropy'? Allowed: cross_entropy, mse",
     );
     expect(byPath['optimizer.type'].message).toBe(
-      "unknown optimizer 'rmsprop'. Allowed: sgd, adam",
+      "unknown optimizer 'rmsprop'. Allowed: sgd, adam, damped_newton",
     );
   });
 

@@ -186,6 +186,9 @@ export class HostCore {
       case 'command':
         this.command(request.command);
         return;
+      case 'inspect':
+        this.inspect(request.group, request.direction);
+        return;
       case 'loadDefinition':
         if (request.path !== undefined) {
           if (!this.mayOpen(request.path)) return reply(refused(request.path, 'definition'));
@@ -265,6 +268,13 @@ export class HostCore {
         else this.announce('info', `Nothing is running, so there is nothing to ${command}.`);
         return;
     }
+  }
+
+  /** Asks the worker for one direction's detail; it answers with an inspect record (logged like
+   *  every record) or, when not paused, with an error notice. */
+  inspect(group: number, direction: number): void {
+    if (this.busy) this.post({ type: 'inspect', group, direction });
+    else this.announce('info', 'Nothing is running, so there is no direction to inspect.');
   }
 
   /** Starts a new live session with the current definition. Returns false (with a notice) if not. */

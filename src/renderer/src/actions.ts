@@ -9,6 +9,8 @@ export interface AppActions {
   loadDefinitionFile(file: File): Promise<void>;
   openLogFile(file: File): Promise<void>;
   saveLog(): Promise<void>;
+  /** While paused: per-sample detail of direction k of a parameter group (the inspector). */
+  inspect(group: number, direction: number): void;
 }
 
 export const ACTIONS_KEY: InjectionKey<AppActions> = Symbol('vivit-actions');
@@ -31,6 +33,7 @@ export function createActions(transport: Transport, notify: Notify): AppActions 
   };
   return {
     command: (command) => send({ kind: 'command', command }),
+    inspect: (group, direction) => send({ kind: 'inspect', group, direction }),
     loadExample: (path) => send({ kind: 'loadDefinition', path }),
     async loadDefinitionFile(file) {
       const text = await readFile(file, 'the definition');

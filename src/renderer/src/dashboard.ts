@@ -3,6 +3,12 @@
 import type { Component } from 'vue';
 import PerformancePanel from './components/PerformancePanel.vue';
 import RunSummary from './components/RunSummary.vue';
+import GradientNormPanel from './panels/GradientNormPanel.vue';
+import OverlapPanel from './panels/OverlapPanel.vue';
+import DampingPanel from './panels/DampingPanel.vue';
+import SpectrumPanel from './panels/SpectrumPanel.vue';
+import NoisePanel from './panels/NoisePanel.vue';
+import InspectorPanel from './panels/InspectorPanel.vue';
 
 export interface DashboardColumn {
   id: string;
@@ -13,7 +19,9 @@ export interface DashboardColumn {
 
 export const COLUMNS: DashboardColumn[] = [
   { id: 'run', width: 'side', panels: [RunSummary] },
-  { id: 'performance', width: 'main', panels: [PerformancePanel] },
+  { id: 'performance', width: 'main', panels: [PerformancePanel, GradientNormPanel] },
+  { id: 'gradients', width: 'main', panels: [OverlapPanel, NoisePanel, DampingPanel] },
+  { id: 'curvature', width: 'main', panels: [SpectrumPanel, InspectorPanel] },
 ];
 
 export function gridTemplate(columns: readonly DashboardColumn[]): string {

@@ -10,6 +10,7 @@ import {
   gatherFeatures,
   gatherTargets,
 } from './sampling';
+import { Random } from './random';
 
 export interface TensorBatch {
   x: tf.Tensor;
@@ -57,18 +58,32 @@ export class BatchSource {
 
   /** The training batch of the 0-based step index; the caller disposes the tensors. */
   batch(stepIndex: number): TensorBatch {
+    return this.tensors(this.indices(stepIndex));
+  }
+
+  /** Training-set indices of the 0-based step index's batch (a view; copy to keep). */
+  indices(stepIndex: number): Int32Array {
     const epoch = this.epochOf(stepIndex);
     if (this.order?.epoch !== epoch) {
       this.order = { epoch, indices: epochOrder(this.dataset.train.count, this.seed, epoch) };
     }
     const size = Math.min(this.batchSize, this.dataset.train.count);
     const start = (stepIndex % this.batchesPerEpoch) * size;
-    return makeTensors(
-      this.dataset,
-      this.dataset.train,
-      this.order.indices.subarray(start, start + size),
-      this.loss,
-    );
+    return this.order.indices.subarray(start, start + size);
+  }
+
+  /** Tensors of the given training samples; the caller disposes them. */
+  tensors(indices: ArrayLike<number>): TensorBatch {
+    return makeTensors(this.dataset, this.dataset.train, indices, this.loss);
+  }
+
+  /** `samples` training indices drawn once from (seed, 'curvature-batch'), ascending: the
+   *  fixed curvature batch. Its own stream, so the training's shuffling is unaffected. */
+  fixedIndices(samples: number): number[] {
+    const count = this.dataset.train.count;
+    return Array.from(Random.forStream(this.seed, 'curvature-batch').permutation(count))
+      .slice(0, Math.min(samples, count))
+      .sort((a, b) => a - b);
   }
 
   /** The fixed held-out evaluation set; the caller keeps and finally disposes it. */

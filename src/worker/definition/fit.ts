@@ -93,5 +93,12 @@ export function checkDefinitionAgainstData(
       `batch_size ${definition.batch_size} is larger than the ${facts.trainCount} training samples`,
     );
   }
+  const monitor = definition.curvature;
+  if (monitor?.batch === 'fixed' && monitor.samples > facts.trainCount) {
+    c.add(
+      ['curvature', 'samples'],
+      `${monitor.samples} is more than the ${facts.trainCount} training samples`,
+    );
+  }
   return c.issues;
 }

@@ -14,6 +14,7 @@ import {
   type Obj,
 } from './fields';
 import { checkLossAgainstData, checkShapes } from './fit';
+import { readCurvatureSection } from './curvature';
 import { readData, readEval, readLoss, readModel, readOptimizer } from './sections';
 import type { ParsedSource } from './source';
 
@@ -28,6 +29,7 @@ const TOP_FIELDS = [
   'steps',
   'epochs',
   'eval',
+  'curvature',
 ];
 
 function defaultName(fileName: string): string {
@@ -84,6 +86,7 @@ export function validateDefinition(
     );
   }
   const evalSpec = readEval(c, top.eval);
+  const curvature = readCurvatureSection(c, top.curvature);
 
   const baseDir = dirname(resolve(fileName));
   const facts = data ? factsOrIssue(c, data, baseDir) : undefined;
@@ -103,6 +106,19 @@ export function validateDefinition(
       `${subsampling} is more than the batch_size of ${batchSize} (the curvature uses samples of each batch)`,
     );
   }
+  const monitor = curvature.spec;
+  if (monitor?.batch === 'train' && batchSize !== undefined && monitor.samples > batchSize) {
+    c.add(
+      ['curvature', 'samples'],
+      `${monitor.samples} is more than the batch_size of ${batchSize} (batch: train uses rows of each training batch; use batch: fixed for more)`,
+    );
+  }
+  if (monitor?.batch === 'fixed' && facts && monitor.samples > facts.trainCount) {
+    c.add(
+      ['curvature', 'samples'],
+      `${monitor.samples} is more than the ${facts.trainCount} training samples`,
+    );
+  }
   if (facts && evalSpec?.samples !== undefined && evalSpec.samples > facts.testCount) {
     c.add(
       ['eval', 'samples'],
@@ -118,7 +134,8 @@ export function validateDefinition(
     !loss ||
     !optimizer ||
     batchSize === undefined ||
-    !evalSpec
+    !evalSpec ||
+    !curvature.ok
   ) {
     return { issues };
   }
@@ -132,6 +149,7 @@ export function validateDefinition(
     batch_size: batchSize,
     eval: evalSpec,
   };
+  if (monitor) definition.curvature = monitor;
   // steps wins when both are given (protocol: exactly one is set after validation).
   if (steps !== undefined) definition.steps = steps;
   else if (epochs !== undefined) definition.epochs = epochs;

@@ -1,6 +1,13 @@
 // Registers only the ECharts parts the dashboards use (keeps the bundle small).
 import { use, type ComposeOption } from 'echarts/core';
-import { LineChart, type LineSeriesOption } from 'echarts/charts';
+import {
+  BarChart,
+  LineChart,
+  ScatterChart,
+  type BarSeriesOption,
+  type LineSeriesOption,
+  type ScatterSeriesOption,
+} from 'echarts/charts';
 import {
   DataZoomComponent,
   GridComponent,
@@ -15,6 +22,8 @@ import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
 
 use([
   LineChart,
+  BarChart,
+  ScatterChart,
   GridComponent,
   TooltipComponent,
   DataZoomComponent,
@@ -25,6 +34,8 @@ use([
 
 export type ChartOption = ComposeOption<
   | LineSeriesOption
+  | BarSeriesOption
+  | ScatterSeriesOption
   | GridComponentOption
   | TooltipComponentOption
   | DataZoomComponentOption

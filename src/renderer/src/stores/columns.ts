@@ -1,6 +1,12 @@
 // Session records split by type into columns (one plain array per field): charts read them
 // without copying, and appending a batch costs only the batch.
-import type { BodyRecord, EventRecord } from '../../../protocol/records';
+import type {
+  BodyRecord,
+  CurvatureRecord,
+  DampingRecord,
+  EventRecord,
+  InspectRecord,
+} from '../../../protocol/records';
 
 export interface StepColumns {
   step: number[];
@@ -31,6 +37,12 @@ export interface SessionColumns {
   evals: EvalColumns;
   epochs: EpochColumns;
   events: EventRecord[];
+  /** Curvature steps in arrival order (each already compact: arrays over K directions). */
+  curvature: CurvatureRecord[];
+  /** Damped Newton updates in arrival order. */
+  damping: DampingRecord[];
+  /** Inspector answers in arrival order (the last one is shown). */
+  inspections: InspectRecord[];
 }
 
 export function emptyColumns(): SessionColumns {
@@ -39,6 +51,9 @@ export function emptyColumns(): SessionColumns {
     evals: { step: [], loss: [], accuracy: [], samples: [] },
     epochs: { epoch: [], step: [] },
     events: [],
+    curvature: [],
+    damping: [],
+    inspections: [],
   };
 }
 
@@ -69,6 +84,15 @@ export function appendRecords(columns: SessionColumns, records: readonly BodyRec
         break;
       case 'event':
         columns.events.push(record);
+        break;
+      case 'curvature':
+        columns.curvature.push(record);
+        break;
+      case 'damping':
+        columns.damping.push(record);
+        break;
+      case 'inspect':
+        columns.inspections.push(record);
         break;
       default:
         // Records of types this renderer does not know yet (a newer log) are skipped.

@@ -153,8 +153,7 @@ export function bootstrapLowerBounds(
       const delta = grid[g];
       const tauShared = -gMean[j] / (lMean[j] + delta);
       for (let i = 0; i < r; i++) {
-        const tau =
-          gStep && lStep ? -gStep[base + i] / (lStep[base + i] + delta) : tauShared;
+        const tau = gStep && lStep ? -gStep[base + i] / (lStep[base + i] + delta) : tauShared;
         gains[i] = -gHat[base + i] * tau - 0.5 * lHat[base + i] * tau * tau;
       }
       bounds[g * k + j] = quantileInPlace(gains, quantile);

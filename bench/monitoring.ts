@@ -1,0 +1,121 @@
+// Cost of a monitored step vs an unmonitored one (MNIST MLP, ViViT curvature step).
+//
+//   npm run bench -- monitoring [--repeats 7] [--batch 128]
+//
+// MNIST MLP 784-128-64-10 (ReLU, cross-entropy, SGD with momentum) on random MNIST-shaped data
+// (speed does not depend on values), wasm backend. Per configuration: median wall time of a plain
+// training step, of one curvature step (src/worker/curvature/monitor.ts: computeCurvature with
+// every monitored quantity, then the record), their ratio, and the amortized slowdown of
+// training with a curvature step every 10 steps. Steps alternate with curvature steps so that
+// load from other processes hits both alike.
+
+import * as tf from '@tensorflow/tfjs';
+import type { CurvatureSpec, LayerSpec } from '../src/protocol/definition';
+import { initWasmBackend } from '../src/vivit/backend-wasm';
+import { createTrainer } from '../src/vivit/index';
+import { CURVATURE_DEFAULTS, MONITOR_QUANTITIES } from '../src/worker/definition/curvature';
+import { measureCurvature } from '../src/worker/curvature/monitor';
+
+const argv = process.argv.slice(2);
+const arg = (name: string, fallback: number): number => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] !== undefined ? Number(argv[i + 1]) : fallback;
+};
+const repeats = arg('repeats', 7);
+const batchSize = arg('batch', 128);
+
+const layers: LayerSpec[] = [
+  { type: 'flatten' },
+  { type: 'linear', in: 784, out: 128, bias: true },
+  { type: 'relu' },
+  { type: 'linear', in: 128, out: 64, bias: true },
+  { type: 'relu' },
+  { type: 'linear', in: 64, out: 10, bias: true },
+];
+
+const base: CurvatureSpec = {
+  quantities: [...MONITOR_QUANTITIES],
+  schedule: { every: 10 },
+  batch: 'fixed',
+  samples: CURVATURE_DEFAULTS.samples,
+  mc_samples: CURVATURE_DEFAULTS.mc_samples,
+  groups: 'whole',
+  eig_threshold: CURVATURE_DEFAULTS.eig_threshold,
+};
+const configs: { label: string; spec: CurvatureSpec }[] = [
+  { label: `default: N=${base.samples}, MC ${base.mc_samples}`, spec: base },
+  { label: 'N=32, exact', spec: { ...base, samples: 32, mc_samples: 0 } },
+  { label: 'N=64, MC 1', spec: { ...base, samples: 64, mc_samples: 1 } },
+  { label: 'N=128, exact', spec: { ...base, samples: 128, mc_samples: 0 } },
+  { label: 'N=32, MC 1, per layer', spec: { ...base, groups: 'per_layer' } },
+];
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+await initWasmBackend();
+console.log(
+  `backend ${tf.getBackend()}; MNIST MLP, training batch ${batchSize}, ${repeats} repeats`,
+);
+const trainer = createTrainer({
+  layers,
+  inputShape: [1, 28, 28],
+  loss: 'cross_entropy',
+  optimizer: { type: 'sgd', lr: 0.01, momentum: 0.9, weight_decay: 0, nesterov: false },
+  seed: 0,
+});
+const x = tf.randomNormal([batchSize, 1, 28, 28], 0, 1, 'float32', 1);
+const y = tf.randomUniformInt([batchSize], 0, 10, 2);
+for (let i = 0; i < 5; i++) trainer.trainStep(x, y);
+
+const rows: string[][] = [];
+for (const { label, spec } of configs) {
+  const cx = tf.slice(x, 0, spec.samples);
+  const cy = tf.slice(y, 0, spec.samples);
+  const batch = { x: cx, y: cy, indices: Array.from({ length: spec.samples }, (_, i) => i) };
+  const stepMs: number[] = [];
+  const curvMs: number[] = [];
+  const stages: Record<string, number>[] = [];
+  let k = 0;
+  const measure = () =>
+    measureCurvature({ trainer, batch, spec, model: layers, runSeed: 0, step: k++ });
+  measure(); // warm-up
+  for (let r = 0; r < repeats; r++) {
+    let t = performance.now();
+    trainer.trainStep(x, y);
+    stepMs.push(performance.now() - t);
+    t = performance.now();
+    stages.push(measure().record.timings);
+    curvMs.push(performance.now() - t);
+  }
+  tf.dispose([cx, cy]);
+  const s = median(stepMs);
+  const c = median(curvMs);
+  rows.push([
+    label,
+    s.toFixed(1),
+    c.toFixed(1),
+    ((s + c) / s).toFixed(1),
+    ((s + c / 10) / s).toFixed(2),
+    ...['sweep', 'eigen', 'quantities'].map((k) => median(stages.map((x) => x[k])).toFixed(1)),
+  ]);
+}
+const head = [
+  'configuration',
+  'step ms',
+  'curvature ms',
+  'monitored/plain',
+  'every 10: ratio',
+  'sweep ms',
+  'eigen ms',
+  'quantities ms',
+];
+const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+const line = (r: string[]) =>
+  r.map((c, i) => (i ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+console.log(line(head));
+for (const r of rows) console.log(line(r));
+trainer.dispose();

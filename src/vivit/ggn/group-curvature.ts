@@ -1,0 +1,205 @@
+// Everything one parameter group gets after the sweep, in the order the paper builds it:
+// the nontrivial eigenpairs of its Gram matrix (Eq. 4), directional derivatives from Gram space
+// (Eq. 8), signs, then — only when asked — the lift through V for eigenvectors (Eq. 5) and the
+// damped Newton step assembled as one Gram-space row (Eq. 9, §2.3).
+
+import type { CurvatureTimings, GroupCurvature } from '../curvature';
+import {
+  columnMeans,
+  directionalCurvatures,
+  directionalGradients,
+  flipColumns,
+  flipEntries,
+  flipRows,
+  gradientOverlap,
+  gradientSigns,
+  gramLayerShares,
+  gramSpectrum,
+  largestEntrySign,
+  newtonCoefficients,
+  normSharesByLayer,
+  resolveDamping,
+  signalToNoise,
+  type Matrix,
+  type Spectrum,
+} from '../quantities/index';
+import { formEigenvectors, largestEntrySigns } from './directions';
+import type { ParamGroup } from './groups';
+import { liftRows, torchRows, type LiftContext } from './lift';
+import type { CurvaturePlan } from './plan';
+import type { SweepGroup } from './sweep';
+
+export interface GroupInput<T> {
+  plan: CurvaturePlan;
+  lift: LiftContext<T>;
+  group: ParamGroup;
+  index: number;
+  sweep: SweepGroup<T>;
+  /** G̃ = (1/N_S) Σ gram(S, S), float64 (consumed: the eigensolver works on it). */
+  gram: Float64Array;
+  /** Vectors per sample in the S-stack. */
+  m: number;
+  /** Mean gradient, every parameter, PyTorch layout. */
+  gradient: readonly Float64Array[];
+  /** Stage timings, accumulated into. */
+  timings: CurvatureTimings;
+}
+
+export interface GroupOutput {
+  result: GroupCurvature;
+  /** The Newton step per group parameter (PyTorch layout), when asked. */
+  step: Float64Array[] | null;
+}
+
+export function groupCurvature<T>(input: GroupInput<T>): GroupOutput {
+  const { plan, lift, group, sweep, m, timings } = input;
+  const { ops, network } = lift;
+  const { want, nS } = plan;
+  const n = nS * m;
+
+  // ---- eigenpairs of G̃
+  let mark = performance.now();
+  const spectrum = gramSpectrum(input.gram, n, {
+    eigRtol: plan.eigRtol,
+    topK: plan.topK,
+    vectors: plan.gramVectors,
+  });
+  timings.eigen += performance.now() - mark;
+
+  // ---- quantities in Gram space
+  mark = performance.now();
+  const k = spectrum.values.length;
+  const res: GroupCurvature = {
+    params: group.params,
+    layers: group.layers,
+    gramSize: n,
+    nontrivialCount: spectrum.nontrivial,
+    eigenvalues: spectrum.values,
+  };
+  let gammas: Matrix | null = null;
+  let gammaMean: Float64Array | null = null;
+  if (plan.needGammas && sweep.projections) {
+    // The sweep's sums use ∇_f of the MEAN loss and unscaled columns: P = (N/√N_S)·P_raw.
+    gammas = directionalGradients(ops, spectrum, sweep.projections, plan.batch / Math.sqrt(nS));
+    gammaMean = columnMeans(gammas);
+  }
+  const lambdas = plan.needLambdas ? directionalCurvatures(spectrum, nS, m) : null;
+  const lambdaMean = lambdas ? columnMeans(lambdas) : null;
+  if (plan.signs === 'gradient' && gammas && gammaMean) {
+    flipAll(spectrum, gradientSigns(gammaMean), gammas, gammaMean);
+  }
+  if (want.has('layerShares')) {
+    const blocks = group.layers.map((l) => sweep.layerGrams.get(l) as T);
+    res.layerShares = gramLayerShares(ops, spectrum, blocks, 1 / nS);
+  }
+  timings.quantities += performance.now() - mark;
+
+  // ---- through V: eigenvectors, signs of every direction, Newton step
+  mark = performance.now();
+  if (want.has('eigenvectors')) {
+    const indices = (plan.eigenvectorIndices ?? range(Math.min(plan.eigenvectorCount, k))).filter(
+      (i) => i < k,
+    );
+    const formed = formEigenvectors(lift, group, spectrum, indices, nS);
+    if (plan.signs === 'largest-entry') {
+      const s = new Int8Array(k).fill(1);
+      formed.forEach((e) => {
+        const sign = largestEntrySign(e.parameters);
+        if (sign < 0) for (const part of e.parameters) part.forEach((v, i) => (part[i] = -v));
+        s[e.index] = sign;
+      });
+      if (plan.signPassAll) {
+        const done = new Set(indices);
+        const rest = range(k).filter((i) => !done.has(i));
+        largestEntrySigns(lift, group, spectrum, rest, nS, plan.signChunk).forEach(
+          (sign, r) => (s[rest[r]] = sign),
+        );
+      }
+      flipAll(spectrum, s, gammas, gammaMean);
+    }
+    const partLayers = group.params.map((p) => network.params[p].layer);
+    res.eigenvectors = formed.map((e) => ({
+      index: e.index,
+      parameters: e.parameters,
+      layerShares: normSharesByLayer(e.parameters, partLayers, group.layers),
+    }));
+  } else if (plan.signPassAll) {
+    const s = largestEntrySigns(lift, group, spectrum, range(k), nS, plan.signChunk);
+    flipAll(spectrum, s, gammas, gammaMean);
+  }
+  let step: Float64Array[] | null = null;
+  if (want.has('newtonStep') && gammas && gammaMean && lambdas && lambdaMean) {
+    const stats = {
+      group: input.index,
+      eigenvalues: spectrum.values,
+      gammas,
+      lambdas,
+      gammaMean,
+      lambdaMean,
+    };
+    const delta = resolveDamping(plan.damping, stats);
+    const { steps, coefficients } = newtonCoefficients(spectrum, gammaMean, lambdaMean, delta, nS);
+    const lifted = liftRows(lift, group, coefficients, 1, n);
+    step = group.params.map((p, q) => torchRows(ops, network, p, lifted[q], 1)[0]);
+    ops.dispose(lifted);
+    res.newtonStep = { parameters: step, damping: delta, stepLengths: steps };
+  }
+  timings.lift += performance.now() - mark;
+
+  // ---- what was asked for
+  mark = performance.now();
+  if (want.has('gammas') && gammas && gammaMean) {
+    res.gammas = gammas;
+    res.gammaMean = gammaMean;
+  }
+  if (want.has('lambdas') && lambdas && lambdaMean) {
+    res.lambdas = lambdas;
+    res.lambdaMean = lambdaMean;
+  }
+  if (want.has('snr') && gammas && gammaMean && lambdas && lambdaMean) {
+    res.snrGamma = signalToNoise(gammas, gammaMean);
+    res.snrLambda = signalToNoise(lambdas, lambdaMean);
+  }
+  if (want.has('overlap') && gammaMean) {
+    // ‖g‖² of the group's gradient over the γ samples: the mean gradient when those are the
+    // whole batch, else from the per-sample gradients' Gram matrix (dy rows are g_n / N).
+    const normSq =
+      plan.gradSamples === null
+        ? group.params.reduce((s, p) => s + sumOfSquares(input.gradient[p]), 0)
+        : sumAll(ops.toArray(sweep.gradientGram as T)) * (plan.batch / plan.nG) ** 2;
+    const { overlap, flatRemainder } = gradientOverlap(gammaMean, normSq);
+    res.overlap = overlap;
+    res.flatRemainder = flatRemainder;
+    res.gradientNormSquared = normSq;
+  }
+  timings.quantities += performance.now() - mark;
+  return { result: res, step };
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+/** Flips directions with sign −1 everywhere they appear (Gram vectors, γ columns, γ̄). */
+function flipAll(
+  spectrum: Spectrum,
+  s: Int8Array,
+  gammas: Matrix | null,
+  gammaMean: Float64Array | null,
+): void {
+  if (spectrum.vectors) flipRows(spectrum.vectors, spectrum.n, s);
+  if (gammas) flipColumns(gammas, s);
+  if (gammaMean) flipEntries(gammaMean, s);
+}
+
+function sumAll(data: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < data.length; i++) s += data[i];
+  return s;
+}
+
+function sumOfSquares(data: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < data.length; i++) s += data[i] * data[i];
+  return s;
+}

@@ -1,0 +1,404 @@
+// The curvature dashboards in Debian's Chromium against the real web host (`cli serve`):
+// 1. live: start the bundled MNIST example (it has a `curvature` section), wait for the first
+//    curvature step, check every curvature panel holds data, pause, pick a direction in the
+//    table, and check the inspector fills from the worker's answer;
+// 2. replay: a session log written in the test from synthetic curvature, damping and inspect
+//    records with the real log codec (src/protocol/log-codec.ts), opened through the host's
+//    real open-log path (file input → WebSocket → host parses and replays) — this covers the
+//    damping panel (the example's optimizer is SGD) and PNG/SVG export.
+// What the real ECharts instances hold is read via `window.__vivitDebug`.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeRecord } from '../../src/protocol/log-codec';
+import type {
+  BodyRecord,
+  CurvatureRecord,
+  DampingRecord,
+  HeaderRecord,
+  InspectRecord,
+} from '../../src/protocol/records';
+
+const root = resolve(__dirname, '..', '..');
+const cli = join(root, 'out', 'main', 'cli.js');
+const results = join(root, 'test-results');
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Every chart of the curvature-era panels, by its debug-hook name. */
+const CURVATURE_CHARTS = [
+  'spectrum-histogram',
+  'spectrum-topk',
+  'spectrum-count',
+  'overlap-histogram',
+  'overlap-remainder',
+  'noise-snr',
+  'noise-snr-pair',
+  'noise-gamma-lambda',
+  'damping-scatter',
+  'damping-relative',
+  'damping-loss-change',
+  'gradient-norm',
+  'inspect-slice',
+  'inspect-gamma',
+  'inspect-lambda',
+  'inspect-layers',
+];
+
+interface SeriesSummary {
+  id: string;
+  length: number;
+}
+interface PageGlobals {
+  __vivitDebug?: {
+    charts(): Record<string, { series: SeriesSummary[]; lastFlushMs: number }>;
+  };
+}
+
+/** Points per chart (summed over its series) as the ECharts instances hold them. */
+async function chartPoints(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(() => {
+    const charts = (globalThis as unknown as PageGlobals).__vivitDebug?.charts() ?? {};
+    return Object.fromEntries(
+      Object.entries(charts).map(([name, c]) => [name, c.series.reduce((n, s) => n + s.length, 0)]),
+    );
+  });
+}
+
+// ---- A synthetic session log -------------------------------------------------------------
+
+/** Steps in the synthetic log; VIVIT_DASHBOARD_STEPS=10000 checks a long history by hand. */
+const STEPS = Number(process.env.VIVIT_DASHBOARD_STEPS ?? 300);
+const K = 60;
+
+/** Deterministic pseudo-random numbers (no Math.random: screenshots stay comparable). */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => (s = (1664525 * s + 1013904223) >>> 0) / 2 ** 32;
+}
+
+function header(): HeaderRecord {
+  return {
+    type: 'header',
+    format: 'vivit-monitor-log',
+    version: 1,
+    name: 'Synthetic curvature',
+    definition: {
+      name: 'Synthetic curvature',
+      seed: 0,
+      data: { source: 'mnist', normalize: 'standard' },
+      model: [
+        { type: 'flatten' },
+        { type: 'linear', in: 784, out: 64, bias: true },
+        { type: 'relu' },
+        { type: 'linear', in: 64, out: 10, bias: true },
+      ],
+      loss: 'cross_entropy',
+      optimizer: { type: 'sgd', lr: 0.1, momentum: 0.9, weight_decay: 0, nesterov: false },
+      batch_size: 128,
+      steps: STEPS,
+      eval: { every: 50 },
+    },
+    backend: { chosen: 'wasm', skipped: [] },
+    versions: { app: 'test' },
+    startTime: '2026-01-01T00:00:00.000Z',
+    parameterCount: 50890,
+    trainSamples: 60000,
+    testSamples: 10000,
+  };
+}
+
+function curvature(step: number, rand: () => number): CurvatureRecord {
+  const eigenvalues = Array.from(
+    { length: K },
+    (_, k) => 20 * 10 ** (-4 * (k / K)) * (1 + 0.2 * rand()),
+  );
+  eigenvalues.sort((a, b) => b - a);
+  const gammaMean = eigenvalues.map((l) => (rand() - 0.5) * Math.sqrt(l));
+  const g2 = gammaMean.reduce((s, g) => s + g * g, 0) / 0.7;
+  const overlap = gammaMean.map((g) => (g * g) / g2);
+  return {
+    type: 'curvature',
+    step,
+    batch: 'fixed',
+    samples: 128,
+    gradSamples: 128,
+    mcSamples: 0,
+    loss: 2.3 / (1 + step / 50),
+    gradNorm: Math.sqrt(g2),
+    layerNames: ['model[1] linear', 'model[3] linear'],
+    groups: [
+      {
+        name: 'all',
+        params: [0, 1, 2, 3],
+        eigenvalues,
+        gammaMean,
+        lambdaMean: eigenvalues.map((l) => l * (0.8 + 0.4 * rand())),
+        snrGamma: eigenvalues.map((l) => 0.05 * l * (0.5 + rand())),
+        snrLambda: eigenvalues.map((l) => 2 * Math.sqrt(l) * (0.5 + rand())),
+        overlap,
+        flatRemainder: 0.3,
+        layerShares: [[0.9, 0.1]],
+      },
+    ],
+    timings: { sweep: 40, eigen: 12 },
+  };
+}
+
+function damping(step: number, rand: () => number): DampingRecord {
+  const lambdaMean = Array.from({ length: 20 }, (_, k) => 10 * 10 ** (-3 * (k / 20)));
+  const gammaMean = lambdaMean.map(() => rand() - 0.5);
+  const delta = lambdaMean.map((l, k) =>
+    k > 16 ? Infinity : l * (0.1 + rand()) * (1 + step / 100),
+  );
+  const stepLength = gammaMean.map((g, k) =>
+    Number.isFinite(delta[k]) ? -g / (lambdaMean[k] + delta[k]) : 0,
+  );
+  return {
+    type: 'damping',
+    step,
+    groupSizes: [20],
+    lambdaMean,
+    gammaMean,
+    damping: delta,
+    stepLength,
+    predictedChange: -0.01 * (1 + rand()),
+    actualChange: -0.01 * (0.5 + rand()),
+  };
+}
+
+function inspect(step: number, rand: () => number): InspectRecord {
+  const n = 128;
+  const t = Array.from({ length: 21 }, (_, i) => -1 + i / 10);
+  return {
+    type: 'inspect',
+    step,
+    group: 0,
+    direction: 2,
+    eigenvalue: 5,
+    gammas: Array.from({ length: n }, () => rand() - 0.4),
+    lambdas: Array.from({ length: n }, () => 5 * rand() * rand()),
+    sampleIndices: Array.from({ length: n }, (_, i) => 1000 + i),
+    layerNames: ['model[1] linear', 'model[3] linear'],
+    layerShares: [0.85, 0.15],
+    slice: {
+      t,
+      loss: t.map((x) => 0.4 + 0.1 * x + 2.5 * x * x - 0.8 * x * x * x),
+      quadratic: t.map((x) => 0.4 + 0.1 * x + 2.5 * x * x),
+    },
+  };
+}
+
+function syntheticLog(): string {
+  const rand = lcg(7);
+  const records: BodyRecord[] = [];
+  for (let s = 1; s <= STEPS; s++) {
+    if ((s - 1) % 10 === 0) records.push(curvature(s - 1, rand));
+    records.push({
+      type: 'step',
+      step: s,
+      epoch: 0,
+      loss: 2.3 / (1 + s / 50) + 0.05 * rand(),
+      accuracy: Math.min(0.97, 0.1 + s / 300),
+      time: s * 0.05,
+      stepMs: 50,
+      samplesPerSec: 2560,
+    });
+    records.push(damping(s, rand));
+  }
+  records.push(inspect(STEPS, rand));
+  return [header(), ...records].map((r) => encodeRecord(r)).join('');
+}
+
+// ---- Host and browser --------------------------------------------------------------------
+
+const EXAMPLE = join(root, 'resources', 'examples', 'mnist-mlp.yaml');
+
+function startServer(home: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [cli, 'serve', EXAMPLE, '--port', '0'], {
+    cwd: root,
+    env: { ...process.env, VIVIT_MONITOR_HOME: home },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`serve printed no URL:\n${output}`)), 60_000);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        done({ child, url: match[1] });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`serve exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+async function stopServer(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  child.kill('SIGINT');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+const missing = [cli, join(root, 'out', 'renderer', 'index.html'), CHROMIUM].filter(
+  (p) => !existsSync(p),
+);
+
+describe('curvature dashboards in Chromium (replayed synthetic log)', () => {
+  let server: { child: ChildProcess; url: string } | undefined;
+  let browser: Browser;
+  let home: string;
+
+  beforeAll(async () => {
+    if (missing.length) {
+      throw new Error(
+        `missing ${missing.join(', ')}: run \`npx electron-vite build\` and install Chromium`,
+      );
+    }
+    mkdirSync(results, { recursive: true });
+    home = mkdtempSync(join(tmpdir(), 'vivit-dashboards-'));
+    server = await startServer(home);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stopServer(server?.child);
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  it('live: every curvature panel fills, and a paused direction opens in the inspector', async () => {
+    const context = await browser.newContext({ viewport: { width: 1800, height: 1100 } });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    await page.goto(server!.url);
+    await expect.poll(() => page.isEnabled('[data-testid=btn-start]')).toBe(true);
+    await page.click('[data-testid=btn-start]');
+
+    // The first curvature step is step 0; wait until a few have arrived and been drawn.
+    const live = CURVATURE_CHARTS.filter((c) => !c.startsWith('damping') && !c.startsWith('inspect'));
+    await expect
+      .poll(
+        async () => {
+          const points = await chartPoints(page);
+          return live.filter((name) => !(points[name] > 0));
+        },
+        { timeout: 180_000, interval: 500 },
+      )
+      .toEqual([]);
+    await expect
+      .poll(async () => (await chartPoints(page))['spectrum-count'], { timeout: 180_000 })
+      .toBeGreaterThanOrEqual(2);
+    await page.click('[data-testid=btn-pause]');
+    await expect
+      .poll(() => page.textContent('[data-testid=run-state]'), { timeout: 60_000 })
+      .toContain('Paused');
+
+    // Pick the second-largest direction in the table; the worker answers with an inspect record.
+    await page.locator('[data-testid=direction-table] tbody tr').nth(1).click();
+    await expect
+      .poll(() => page.textContent('[data-testid=inspector-panel]'), { timeout: 120_000 })
+      .toContain('direction k = 1');
+    await expect
+      .poll(
+        async () => {
+          const points = await chartPoints(page);
+          return ['inspect-slice', 'inspect-gamma', 'inspect-lambda', 'inspect-layers'].filter(
+            (name) => !(points[name] > 0),
+          );
+        },
+        { timeout: 30_000 },
+      )
+      .toEqual([]);
+    await page.screenshot({ path: join(results, 'dashboards-live.png'), fullPage: true });
+
+    await page.click('[data-testid=btn-stop]');
+    await expect
+      .poll(() => page.textContent('[data-testid=run-state]'), { timeout: 60_000 })
+      .toContain('Stopped');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('replay: every curvature panel shows data from the log, and panels export as PNG and SVG', async () => {
+    const logFile = join(home, 'synthetic-curvature.jsonl');
+    writeFileSync(logFile, syntheticLog());
+    const context = await browser.newContext({
+      acceptDownloads: true,
+      viewport: { width: 1800, height: 1100 },
+    });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    await page.goto(server!.url);
+
+    await page.setInputFiles('[data-testid=open-log-input]', logFile);
+    await expect
+      .poll(() => page.textContent('[data-testid=session-source]'), { timeout: 30_000 })
+      .toContain('replay');
+    await expect
+      .poll(
+        async () => {
+          const points = await chartPoints(page);
+          return CURVATURE_CHARTS.filter((name) => !(points[name] > 0));
+        },
+        { timeout: 30_000, interval: 250 },
+      )
+      .toEqual([]);
+
+    const points = await chartPoints(page);
+    expect(points['spectrum-histogram']).toBe(40); // bins of the latest step
+    expect(points['overlap-histogram']).toBe(50); // flat remainder + 49 bins
+    expect(points['spectrum-count']).toBe(STEPS / 10); // one K per curvature step
+    expect(points['damping-loss-change']).toBe(2 * STEPS);
+    expect(await page.textContent('[data-testid=inspection-title]')).toContain('k = 2');
+    expect(await page.$$eval('[data-testid=direction-table] tbody tr', (r) => r.length)).toBe(12);
+
+    await page.screenshot({ path: join(results, 'dashboards-replay.png'), fullPage: true });
+    // Cost of the last redraw per chart, for the record (speed is benchmarked, not asserted).
+    const flushMs = await page.evaluate(() =>
+      Object.entries((globalThis as unknown as PageGlobals).__vivitDebug?.charts() ?? {}).map(
+        ([name, c]) => `${name} ${c.lastFlushMs.toFixed(1)} ms`,
+      ),
+    );
+    console.log(`redraw cost with ${STEPS} steps: ${flushMs.join(', ')}`);
+
+    // Export: PNG from the canvas chart, SVG from the SVG renderer.
+    const box = page.locator('[data-testid=chart-spectrum-histogram]');
+    const [png] = await Promise.all([page.waitForEvent('download'), box.getByText('PNG').click()]);
+    const pngFile = join(results, 'dashboards-spectrum.png');
+    await png.saveAs(pngFile);
+    expect(readFileSync(pngFile).subarray(1, 4).toString()).toBe('PNG');
+    const [svg] = await Promise.all([page.waitForEvent('download'), box.getByText('SVG').click()]);
+    const svgFile = join(results, 'dashboards-spectrum.svg');
+    await svg.saveAs(svgFile);
+    const svgText = readFileSync(svgFile, 'utf8');
+    expect(svgText).toMatch(/^<svg/);
+    expect((svgText.match(/<path/g) ?? []).length).toBeGreaterThan(20); // bars, axes
+
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});

@@ -1,0 +1,123 @@
+// Curvature and inspect records in the log and on the wire, and the inspect request.
+import { describe, expect, it } from 'vitest';
+import type { HostEvent } from '../../src/protocol/host';
+import {
+  decodeHostEvent,
+  encodeHostEvent,
+  encodeRecord,
+  parseLog,
+} from '../../src/protocol/log-codec';
+import type { BodyRecord } from '../../src/protocol/records';
+import { validateHostRequest, validateLogRecord } from '../../src/protocol/validate';
+import { sampleBody, sampleHeader, sampleMonitoringRecords } from './sample-records';
+
+// Every body record type; adding a type without a sample fails to compile here.
+const ALL_TYPES: Record<BodyRecord['type'], true> = {
+  step: true,
+  eval: true,
+  epoch: true,
+  event: true,
+  damping: true,
+  curvature: true,
+  inspect: true,
+};
+
+/** A record as parsed from its log line (non-finite numbers still encoded, as on disk). */
+const copy = <T extends BodyRecord>(value: T): T => JSON.parse(encodeRecord(value)) as T;
+
+describe('log round trip of every record type', () => {
+  it('writes and reads back identical records, NaN and Infinity included', () => {
+    const header = sampleHeader();
+    const body = [...sampleBody(4), ...sampleMonitoringRecords()];
+    expect(new Set(body.map((r) => r.type))).toEqual(new Set(Object.keys(ALL_TYPES)));
+    const text = [header, ...body].map(encodeRecord).join('');
+    const parsed = parseLog(text);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.header).toEqual(header);
+    expect(parsed.records).toEqual(body);
+    const curvature = parsed.records.find((r) => r.type === 'curvature');
+    expect(curvature?.type === 'curvature' && curvature.groups[0].snrLambda[0]).toBe(Infinity);
+    expect(curvature?.type === 'curvature' && Number.isNaN(curvature.groups[0].snrGamma[2])).toBe(
+      true,
+    );
+  });
+
+  it('the same records survive the web host socket encoding', () => {
+    const records = sampleMonitoringRecords();
+    const event: HostEvent = { kind: 'records', records };
+    expect(decodeHostEvent(encodeHostEvent(event))).toEqual(event);
+  });
+});
+
+describe('curvature and inspect record validation', () => {
+  const [curvature, , , inspect] = sampleMonitoringRecords();
+
+  // any: the test writes wrong shapes into a parsed record on purpose.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  type Loose = Record<string, any>;
+  const errorOf = (mutate: (r: Loose) => void, base: BodyRecord): string => {
+    const r = copy(base) as Loose;
+    mutate(r);
+    const checked = validateLogRecord(r);
+    expect(checked.ok).toBe(false);
+    return checked.ok ? '' : checked.error;
+  };
+
+  it('accepts the samples', () => {
+    expect(validateLogRecord(copy(curvature)).ok).toBe(true);
+    expect(validateLogRecord(copy(inspect)).ok).toBe(true);
+  });
+
+  it('names the field of a malformed curvature record', () => {
+    expect(errorOf((r) => (r.batch = 'held'), curvature)).toBe(
+      'curvature record: batch must be "train" or "fixed", got "held"',
+    );
+    expect(errorOf((r) => r.groups[0].gammaMean.pop(), curvature)).toBe(
+      'curvature record: groups[0].gammaMean has 2 entries, expected 3',
+    );
+    expect(errorOf((r) => (r.groups[0].eigenvalues[1] = 'x'), curvature)).toBe(
+      'curvature record: groups[0].eigenvalues[1] must be a number, got "x"',
+    );
+    expect(errorOf((r) => r.groups[0].layerShares[2].push(0), curvature)).toContain(
+      'groups[0].layerShares[2]',
+    );
+    expect(errorOf((r) => (r.timings.sweep = 'slow'), curvature)).toBe(
+      'curvature record: timings.sweep must be a number, got "slow"',
+    );
+    expect(errorOf((r) => (r.groups = {}), curvature)).toBe(
+      'curvature record: groups must be a list, got an object',
+    );
+  });
+
+  it('names the field of a malformed inspect record', () => {
+    expect(errorOf((r) => r.slice.quadratic.pop(), inspect)).toBe(
+      'inspect record: slice.quadratic has 2 entries, expected 3',
+    );
+    expect(errorOf((r) => (r.sampleIndices = [1, -2]), inspect)).toContain('sampleIndices');
+    expect(errorOf((r) => r.layerShares.push(0), inspect)).toBe(
+      'inspect record: layerShares has 3 entries, expected 2',
+    );
+  });
+});
+
+describe('inspect requests from a renderer', () => {
+  it('accepts non-negative integer group and direction, copying only those', () => {
+    expect(validateHostRequest({ kind: 'inspect', group: 0, direction: 3, extra: 'x' })).toEqual({
+      ok: true,
+      value: { kind: 'inspect', group: 0, direction: 3 },
+    });
+  });
+
+  it('rejects anything else with the field named', () => {
+    for (const [request, field] of [
+      [{ kind: 'inspect', group: -1, direction: 0 }, 'group'],
+      [{ kind: 'inspect', group: 0, direction: 1.5 }, 'direction'],
+      [{ kind: 'inspect', group: 0 }, 'direction'],
+      [{ kind: 'inspect', group: '0', direction: 0 }, 'group'],
+    ] as const) {
+      const checked = validateHostRequest(request);
+      expect(checked.ok).toBe(false);
+      expect(checked.ok ? '' : checked.error).toMatch(new RegExp(`^inspect: ${field} must be`));
+    }
+  });
+});
