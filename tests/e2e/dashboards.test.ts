@@ -298,7 +298,9 @@ describe('curvature dashboards in Chromium (replayed synthetic log)', () => {
     await page.click('[data-testid=btn-start]');
 
     // The first curvature step is step 0; wait until a few have arrived and been drawn.
-    const live = CURVATURE_CHARTS.filter((c) => !c.startsWith('damping') && !c.startsWith('inspect'));
+    const live = CURVATURE_CHARTS.filter(
+      (c) => !c.startsWith('damping') && !c.startsWith('inspect'),
+    );
     await expect
       .poll(
         async () => {
