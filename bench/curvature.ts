@@ -131,6 +131,8 @@ interface Row {
   ms: number;
   stages?: CurvatureResult['timings'];
   reference?: number;
+  /** The memory guard's estimate for the request (MB). */
+  estimateMb?: number;
 }
 
 async function benchProblem(
@@ -194,6 +196,7 @@ async function benchProblem(
   }
   const times = variants.map(() => [] as number[]);
   const stages: (CurvatureResult['timings'] | undefined)[] = variants.map(() => undefined);
+  const estimates: (number | undefined)[] = variants.map(() => undefined);
   for (let r = -1; r < repeats; r++) {
     variants.forEach((v, i) => {
       let result: CurvatureResult | null = null;
@@ -203,7 +206,9 @@ async function benchProblem(
       });
       if (r < 0) return; // warm-up
       times[i].push(ms);
-      const timings = (result as CurvatureResult | null)?.timings;
+      const done = result as CurvatureResult | null;
+      if (done) estimates[i] = done.memory.estimate.totalBytes / 2 ** 20;
+      const timings = done?.timings;
       if (timings && (stages[i] === undefined || ms <= median(times[i]))) stages[i] = timings;
     });
   }
@@ -216,6 +221,7 @@ async function benchProblem(
       ms: median(times[i]),
       stages: stages[i],
       reference: v.reference,
+      estimateMb: estimates[i],
     })),
   };
 }
@@ -238,6 +244,7 @@ async function main(): Promise<void> {
     'eigen',
     'quant',
     'lift',
+    'est. MB',
   ];
   for (const p of problems) {
     if (o.only && !o.only.includes(p.key)) continue;
@@ -258,6 +265,7 @@ async function main(): Promise<void> {
             row.stages.lift,
           ].map((t) => t.toFixed(0))
         : ['', '', '', '', '']),
+      row.estimateMb !== undefined ? row.estimateMb.toFixed(0) : '',
     ]);
     const all = [header, ...table];
     const widths = header.map((_, c) => Math.max(...all.map((row) => row[c].length)));

@@ -400,6 +400,23 @@ describe('curvature dashboards in Chromium (replayed synthetic log)', () => {
     expect(svgText).toMatch(/^<svg/);
     expect((svgText.match(/<path/g) ?? []).length).toBeGreaterThan(20); // bars, axes
 
+    // Compare: open the same log as a comparison; its loss and gradient norm are overlaid.
+    await page.setInputFiles('[data-testid=compare-log-input]', logFile);
+    await expect
+      .poll(() => page.textContent('[data-testid=comparison-name]'))
+      .toContain('Synthetic curvature');
+    const seriesLength = (chart: string, id: string) =>
+      page.evaluate(
+        ([c, i]) =>
+          (globalThis as unknown as PageGlobals).__vivitDebug
+            ?.charts()
+            [c]?.series.find((s) => s.id === i)?.length,
+        [chart, id],
+      );
+    await expect.poll(() => seriesLength('performance', 'comparisonLoss')).toBe(STEPS);
+    await expect.poll(() => seriesLength('gradient-norm', 'comparisonGradNorm')).toBe(STEPS / 10);
+    await page.screenshot({ path: join(results, 'dashboards-compare.png') });
+
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -69,6 +69,8 @@ export function baseOption(
           itemWidth: 14,
           itemHeight: 8,
           textStyle: { color: palette.muted, fontSize: 11 },
+          // Markers at full strength even when the first series is an old, faded step.
+          itemStyle: { opacity: 1 },
         }
       : undefined,
     tooltip: {
