@@ -94,7 +94,7 @@ const problems: Problem[] = [
   },
   {
     key: '3c3d',
-    title: 'cifar10 3c3d (D = 895,210), N = 32',
+    title: 'cifar10 3c3d, N = 32',
     layers: c3d3,
     inputShape: [3, 32, 32],
     n: 32,
