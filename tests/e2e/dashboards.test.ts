@@ -1,7 +1,9 @@
 // The curvature dashboards in Debian's Chromium against the real web host (`cli serve`):
 // 1. live: start the bundled MNIST example (it has a `curvature` section), wait for the first
 //    curvature step, check every curvature panel holds data, pause, pick a direction in the
-//    table, and check the inspector fills from the worker's answer;
+//    table, and check the inspector fills from the worker's answer; then save the log (Save log
+//    → download), stop, open the saved file, and check the curvature panels and the loss chart
+//    hold the same series (lengths, first and last points) as they did live;
 // 2. replay: a session log written in the test from synthetic curvature, damping and inspect
 //    records with the real log codec (src/protocol/log-codec.ts), opened through the host's
 //    real open-log path (file input → WebSocket → host parses and replays) — this covers the
@@ -60,6 +62,8 @@ const CURVATURE_CHARTS = [
 interface SeriesSummary {
   id: string;
   length: number;
+  first?: [number, number];
+  last?: [number, number];
 }
 interface PageGlobals {
   __vivitDebug?: {
@@ -75,6 +79,38 @@ async function chartPoints(page: Page): Promise<Record<string, number>> {
       Object.entries(charts).map(([name, c]) => [name, c.series.reduce((n, s) => n + s.length, 0)]),
     );
   });
+}
+
+/** Charts compared between the live session and its saved log reopened. */
+const REOPENED_CHARTS = [
+  'performance',
+  'spectrum-histogram',
+  'spectrum-topk',
+  'spectrum-count',
+  'overlap-histogram',
+  'overlap-remainder',
+  'noise-snr',
+  'noise-snr-pair',
+  'noise-gamma-lambda',
+  'gradient-norm',
+];
+
+/** Per chart, its series' ids, lengths and first/last points (what "same data" means here). */
+async function seriesSummaries(
+  page: Page,
+  names: string[],
+): Promise<Record<string, SeriesSummary[]>> {
+  return page.evaluate((wanted) => {
+    const charts = (globalThis as unknown as PageGlobals).__vivitDebug?.charts() ?? {};
+    return Object.fromEntries(
+      wanted
+        .filter((name) => charts[name])
+        .map((name) => [
+          name,
+          charts[name].series.map(({ id, length, first, last }) => ({ id, length, first, last })),
+        ]),
+    );
+  }, names);
 }
 
 // ---- A synthetic session log -------------------------------------------------------------
@@ -288,8 +324,11 @@ describe('curvature dashboards in Chromium (replayed synthetic log)', () => {
     if (home) rmSync(home, { recursive: true, force: true });
   });
 
-  it('live: every curvature panel fills, and a paused direction opens in the inspector', async () => {
-    const context = await browser.newContext({ viewport: { width: 1800, height: 1100 } });
+  it('live: every curvature panel fills, a paused direction opens in the inspector, and the saved log reopens into the same panels', async () => {
+    const context = await browser.newContext({
+      acceptDownloads: true,
+      viewport: { width: 1800, height: 1100 },
+    });
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
@@ -336,10 +375,32 @@ describe('curvature dashboards in Chromium (replayed synthetic log)', () => {
       .toEqual([]);
     await page.screenshot({ path: join(results, 'dashboards-live.png'), fullPage: true });
 
+    // Save the paused session's log (Save log → download), stop, and reopen the saved file:
+    // the curvature panels and the loss chart must show the same series as they did live.
+    const liveSeries = await seriesSummaries(page, REOPENED_CHARTS);
+    expect(Object.keys(liveSeries).sort()).toEqual([...REOPENED_CHARTS].sort());
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('[data-testid=save-log]'),
+    ]);
+    const savedLog = join(home, 'live-session.jsonl');
+    await download.saveAs(savedLog);
+    expect(readFileSync(savedLog, 'utf8')).toContain('"type":"curvature"');
+
     await page.click('[data-testid=btn-stop]');
     await expect
       .poll(() => page.textContent('[data-testid=run-state]'), { timeout: 60_000 })
       .toContain('Stopped');
+
+    await page.setInputFiles('[data-testid=open-log-input]', savedLog);
+    await expect
+      .poll(() => page.textContent('[data-testid=session-source]'), { timeout: 30_000 })
+      .toContain('replay');
+    await expect
+      .poll(() => seriesSummaries(page, REOPENED_CHARTS), { timeout: 30_000, interval: 250 })
+      .toEqual(liveSeries);
+    await page.screenshot({ path: join(results, 'dashboards-reopened.png'), fullPage: true });
+
     expect(problems).toEqual([]);
     await context.close();
   });
