@@ -11,7 +11,7 @@
 // (b) moving the mouse over the loss chart (tooltip, axis pointer) and zooming it with wheel
 // events. Frame intervals under 16.7 ms are vsync-bound; the budget in issue 5 is 50 ms.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { encodeRecord } from '../src/protocol/log-codec';
 import type { BodyRecord, CurvatureRecord, HeaderRecord } from '../src/protocol/records';
+import { startWebHost, stopWebHost } from '../tests/e2e/support/web-host';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, fallback: number): number => {
@@ -160,41 +161,6 @@ function syntheticLog(): string {
 
 // ---- Host, browser, measurements ---------------------------------------------------------
 
-function startServer(home: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [cli, 'serve', '--port', '0'], {
-    cwd: root,
-    env: { ...process.env, VIVIT_MONITOR_HOME: home },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`serve printed no URL:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        done({ child, url: match[1] });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`serve exited with ${code}:\n${output}`));
-    });
-  });
-}
-
-async function stopServer(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  child.kill('SIGINT');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 interface DebugWindow {
   __vivitDebug?: {
     charts(): Record<string, { series: { id: string; length: number }[] }>;
@@ -314,7 +280,7 @@ async function main(): Promise<void> {
         `${(text.length / 2 ** 20).toFixed(1)} MiB`,
     );
 
-    server = await startServer(home);
+    server = await startWebHost(home);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     const page = await browser.newPage({ viewport: { width: 1800, height: 1100 } });
     // tsx (esbuild keepNames) wraps named functions in `__name(...)`; functions that
@@ -361,7 +327,7 @@ async function main(): Promise<void> {
     ]);
   } finally {
     await browser?.close();
-    await stopServer(server?.child);
+    await stopWebHost(server?.child);
     rmSync(home, { recursive: true, force: true });
   }
 }

@@ -1,12 +1,12 @@
 // The real web host (`node out/main/cli.js serve`), its real training worker and the built
 // renderer in Debian's Chromium: train MNIST a little, pause, save the log, replay it, and check
 // the page without a token. Needs the build (`npm test` builds first) and /usr/bin/chromium.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWebHost, stopWebHost } from './support/web-host';
 
 const root = resolve(__dirname, '..', '..');
 const cli = join(root, 'out', 'main', 'cli.js');
@@ -52,57 +52,12 @@ async function stepCounter(page: Page): Promise<number> {
   return Number((text ?? '').replace(/[^0-9]/g, ''));
 }
 
-/** Starts `serve` on a free port and resolves with the URL (token included) it prints. */
-function startServer(
-  home: string,
-): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(
-    process.execPath,
-    [cli, 'serve', join(root, 'resources', 'examples', 'mnist-mlp.yaml'), '--port', '0'],
-    {
-      cwd: root,
-      env: { ...process.env, VIVIT_MONITOR_HOME: home },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  return new Promise((done, fail) => {
-    const timer = setTimeout(
-      () => fail(new Error(`serve printed no URL in 60 s:\n${output}`)),
-      60_000,
-    );
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        done({ child, url: match[1], output: () => output });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`serve exited with ${code} before printing its URL:\n${output}`));
-    });
-  });
-}
-
-async function stopServer(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  child.kill('SIGINT');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 const missing = [cli, join(root, 'out', 'renderer', 'index.html'), CHROMIUM].filter(
   (p) => !existsSync(p),
 );
 
 describe('web host in Chromium', () => {
-  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  let server: Awaited<ReturnType<typeof startWebHost>> | undefined;
   let browser: Browser;
   let home: string;
   const problems: string[] = [];
@@ -116,13 +71,13 @@ describe('web host in Chromium', () => {
     }
     mkdirSync(results, { recursive: true });
     home = mkdtempSync(join(tmpdir(), 'vivit-browser-'));
-    server = await startServer(home);
+    server = await startWebHost(home, join(root, 'resources', 'examples', 'mnist-mlp.yaml'));
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
 
   afterAll(async () => {
     await browser?.close();
-    await stopServer(server?.child);
+    await stopWebHost(server?.child);
     if (home) rmSync(home, { recursive: true, force: true });
   });
 

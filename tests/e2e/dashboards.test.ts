@@ -9,7 +9,7 @@
 //    real open-log path (file input → WebSocket → host parses and replays) — this covers the
 //    damping panel (the example's optimizer is SGD) and PNG/SVG export.
 // What the real ECharts instances hold is read via `window.__vivitDebug`.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -23,6 +23,7 @@ import type {
   HeaderRecord,
   InspectRecord,
 } from '../../src/protocol/records';
+import { startWebHost, stopWebHost } from './support/web-host';
 
 const root = resolve(__dirname, '..', '..');
 const cli = join(root, 'out', 'main', 'cli.js');
@@ -262,41 +263,6 @@ function syntheticLog(): string {
 
 const EXAMPLE = join(root, 'resources', 'examples', 'mnist-mlp.yaml');
 
-function startServer(home: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [cli, 'serve', EXAMPLE, '--port', '0'], {
-    cwd: root,
-    env: { ...process.env, VIVIT_MONITOR_HOME: home },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`serve printed no URL:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        done({ child, url: match[1] });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`serve exited with ${code}:\n${output}`));
-    });
-  });
-}
-
-async function stopServer(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  child.kill('SIGINT');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 const missing = [cli, join(root, 'out', 'renderer', 'index.html'), CHROMIUM].filter(
   (p) => !existsSync(p),
 );
@@ -314,13 +280,13 @@ describe('curvature dashboards in Chromium (replayed synthetic log)', () => {
     }
     mkdirSync(results, { recursive: true });
     home = mkdtempSync(join(tmpdir(), 'vivit-dashboards-'));
-    server = await startServer(home);
+    server = await startWebHost(home, EXAMPLE);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
 
   afterAll(async () => {
     await browser?.close();
-    await stopServer(server?.child);
+    await stopWebHost(server?.child);
     if (home) rmSync(home, { recursive: true, force: true });
   });
 
