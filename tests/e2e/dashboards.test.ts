@@ -280,7 +280,14 @@ describe('curvature dashboards in Chromium (replayed synthetic log)', () => {
     }
     mkdirSync(results, { recursive: true });
     home = mkdtempSync(join(tmpdir(), 'vivit-dashboards-'));
-    server = await startWebHost(home, EXAMPLE);
+    // The bundled example with far more steps: on a loaded machine drawing the panels can take
+    // longer than the example's 2000 steps, and a finished run can no longer be paused.
+    const longRun = join(home, 'mnist-mlp.yaml');
+    const example = readFileSync(EXAMPLE, 'utf8');
+    const longer = example.replace(/^steps: \d+/m, 'steps: 1000000');
+    if (longer === example) throw new Error(`no top-level steps: line in ${EXAMPLE}`);
+    writeFileSync(longRun, longer);
+    server = await startWebHost(home, longRun);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
 
