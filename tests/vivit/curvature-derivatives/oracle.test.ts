@@ -6,7 +6,6 @@
 // norm of the Gram matrix equal those of the oracle's dense GGN (its eigenvalues' sum and
 // sum of squares). This loop is a minimal stand-in for the sweep in src/vivit/ggn.
 import { describe, expect, it } from 'vitest';
-import type { LayerSpec } from '../../../src/protocol/definition';
 import { lossModule } from '../../../src/vivit/loss/registry';
 import { batchToEngine } from '../../../src/vivit/nn/layout';
 import { Network } from '../../../src/vivit/nn/network';
@@ -20,43 +19,9 @@ import {
   randomCase,
   restrictToGroup,
   tinyNetworks,
-  type LayerSpec as OracleLayerSpec,
 } from '../../oracle';
+import { engineLayers } from '../ggn/case-model';
 import { relativeError } from './setup';
-
-/** The oracle's case layers (PyTorch defaults for omitted fields) as engine specs. */
-function engineSpec(s: OracleLayerSpec): LayerSpec {
-  switch (s.type) {
-    case 'linear':
-      return { type: 'linear', in: s.in, out: s.out, bias: s.bias ?? true };
-    case 'conv2d':
-      return {
-        type: 'conv2d',
-        in_channels: s.in_channels,
-        out_channels: s.out_channels,
-        kernel_size: s.kernel_size,
-        stride: s.stride ?? 1,
-        padding: s.padding ?? 0,
-        bias: s.bias ?? true,
-      };
-    case 'maxpool2d':
-    case 'avgpool2d':
-      return {
-        type: s.type,
-        kernel_size: s.kernel_size,
-        stride: s.stride ?? s.kernel_size,
-        padding: s.padding ?? 0,
-      };
-    case 'zeropad2d':
-      return { type: 'zeropad2d', padding: s.padding };
-    case 'leaky_relu':
-      return { type: 'leaky_relu', negative_slope: s.negative_slope ?? 0.01 };
-    case 'elu':
-      return { type: 'elu', alpha: s.alpha ?? 1 };
-    default:
-      return { type: s.type };
-  }
-}
 
 const N = 3;
 
@@ -89,7 +54,7 @@ describe('layer Gram contributions reproduce the oracle', () => {
           const oracle = bruteForceCurvature(kase);
           const lossFn = lossModule(loss);
 
-          const network = new Network(kase.model.map(engineSpec), net.inputShape);
+          const network = new Network(engineLayers(kase.model), net.inputShape);
           const params = network.paramsFromTorch(
             ops,
             kase.params.map((p) => p.data),
