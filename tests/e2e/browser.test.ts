@@ -33,18 +33,20 @@ interface SeriesSummary {
 interface ChartSummary {
   series: SeriesSummary[];
   flushes: number;
+  pending: boolean;
 }
 interface PageGlobals {
   __vivitDebug?: { charts(): Record<string, ChartSummary> };
 }
 
-/** The training-loss series as the chart holds it. */
+/** The training-loss series as the chart holds it, once no redraw is pending (the chart is
+ *  redrawn a frame after the stores change, so until then it can still show the last session). */
 async function trainLoss(page: Page): Promise<SeriesSummary | undefined> {
-  return page.evaluate(() =>
-    (globalThis as unknown as PageGlobals).__vivitDebug
-      ?.charts()
-      .performance?.series.find((s) => s.id === 'trainLoss'),
-  );
+  return page.evaluate(() => {
+    const performance = (globalThis as unknown as PageGlobals).__vivitDebug?.charts().performance;
+    if (!performance || performance.pending) return undefined;
+    return performance.series.find((s) => s.id === 'trainLoss');
+  });
 }
 
 async function stepCounter(page: Page): Promise<number> {
@@ -162,10 +164,13 @@ describe('web host in Chromium', () => {
     await expect
       .poll(() => page.textContent('[data-testid=session-source]'), { timeout: 30_000 })
       .toContain('replay');
-    await expect.poll(async () => (await trainLoss(page))?.length).toBe(live.length);
-    const replayed = (await trainLoss(page))!;
-    expect(replayed.first).toEqual(live.first);
-    expect(replayed.last).toEqual(live.last);
+    // The replay clears the chart and refills it, so wait for the refilled series.
+    await expect
+      .poll(async () => {
+        const series = await trainLoss(page);
+        return series && [series.length, series.first, series.last];
+      })
+      .toEqual([live.length, live.first, live.last]);
     await page.mouse.move(900, 420); // show a tooltip in the screenshot
     await page.screenshot({ path: join(results, 'browser-replay.png') });
 

@@ -68,7 +68,7 @@ interface SeriesSummary {
 }
 interface PageGlobals {
   __vivitDebug?: {
-    charts(): Record<string, { series: SeriesSummary[]; lastFlushMs: number }>;
+    charts(): Record<string, { series: SeriesSummary[]; lastFlushMs: number; pending: boolean }>;
   };
 }
 
@@ -96,13 +96,15 @@ const REOPENED_CHARTS = [
   'gradient-norm',
 ];
 
-/** Per chart, its series' ids, lengths and first/last points (what "same data" means here). */
+/** Per chart, its series' ids, lengths and first/last points (what "same data" means here);
+ *  null while any of them still waits for a redraw and so may show an earlier session. */
 async function seriesSummaries(
   page: Page,
   names: string[],
-): Promise<Record<string, SeriesSummary[]>> {
+): Promise<Record<string, SeriesSummary[]> | null> {
   return page.evaluate((wanted) => {
     const charts = (globalThis as unknown as PageGlobals).__vivitDebug?.charts() ?? {};
+    if (wanted.some((name) => charts[name]?.pending)) return null;
     return Object.fromEntries(
       wanted
         .filter((name) => charts[name])
@@ -350,8 +352,11 @@ describe('curvature dashboards in Chromium (replayed synthetic log)', () => {
 
     // Save the paused session's log (Save log → download), stop, and reopen the saved file:
     // the curvature panels and the loss chart must show the same series as they did live.
-    const liveSeries = await seriesSummaries(page, REOPENED_CHARTS);
-    expect(Object.keys(liveSeries).sort()).toEqual([...REOPENED_CHARTS].sort());
+    let liveSeries: Record<string, SeriesSummary[]> | null = null;
+    await expect
+      .poll(async () => (liveSeries = await seriesSummaries(page, REOPENED_CHARTS)))
+      .not.toBeNull();
+    expect(Object.keys(liveSeries!).sort()).toEqual([...REOPENED_CHARTS].sort());
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.click('[data-testid=save-log]'),

@@ -34,8 +34,10 @@ describe('chart flush queue', () => {
     expect(clock.pending).toBe(1);
     clock.frame();
     expect(drawn).toEqual(['a']);
+    expect([queue.isPending(a), queue.isPending(b)]).toEqual([false, true]);
     clock.frame();
     expect(drawn).toEqual(['a', 'b']);
+    expect(queue.isPending(b)).toBe(false);
     clock.frame();
     expect(clock.pending).toBe(0);
   });

@@ -35,11 +35,14 @@ describe('frame coalescing', () => {
     const clock = manualClock();
     let flushed = 0;
     const c = createFrameCoalescer(() => flushed++, { clock });
+    expect(c.pending).toBe(false);
     for (let i = 0; i < 1000; i++) c.schedule();
     expect(clock.pending()).toBe(1);
+    expect(c.pending).toBe(true);
     expect(flushed).toBe(0);
     clock.frame();
     expect(flushed).toBe(1);
+    expect(c.pending).toBe(false);
     clock.frame();
     expect(flushed).toBe(1); // nothing new, no flush
     c.schedule();

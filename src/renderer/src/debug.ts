@@ -13,6 +13,8 @@ export interface ChartSummary {
   series: SeriesSummary[];
   /** How many times the chart was redrawn with new data (coalesced per frame). */
   flushes: number;
+  /** A redraw is scheduled: `series` lags behind the stores until it runs. */
+  pending: boolean;
   /** How long the last of those redraws took, in milliseconds. */
   lastFlushMs: number;
 }

@@ -9,6 +9,8 @@ export interface FlushQueue {
   /** Queue `flush` (once, however often asked) until its turn comes. */
   schedule(flush: () => void): void;
   cancel(flush: () => void): void;
+  /** Whether `flush` waits for its turn (the chart does not yet show the latest data). */
+  isPending(flush: () => void): boolean;
   /** Forget everything queued and use `clock` from now on (tests drive frames by hand). */
   reset(clock?: FrameClock): void;
 }
@@ -44,6 +46,7 @@ export function createFlushQueue(initialClock: FrameClock = browserClock): Flush
     cancel(flush) {
       pending.delete(flush);
     },
+    isPending: (flush) => pending.has(flush),
     reset(next = browserClock) {
       if (handle !== null) clock.cancel(handle);
       handle = null;

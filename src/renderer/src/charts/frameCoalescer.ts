@@ -20,6 +20,8 @@ export interface FrameCoalescer {
   /** Drop a pending flush (component unmounted). */
   cancel(): void;
   readonly flushes: number;
+  /** A flush is scheduled: what the chart shows lags behind the data. */
+  readonly pending: boolean;
 }
 
 export function createFrameCoalescer(
@@ -53,6 +55,9 @@ export function createFrameCoalescer(
     },
     get flushes() {
       return flushes;
+    },
+    get pending() {
+      return handle !== null;
     },
   };
 }
