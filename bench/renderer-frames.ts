@@ -17,8 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { encodeRecord } from '../src/protocol/log-codec';
-import type { BodyRecord, CurvatureRecord, HeaderRecord } from '../src/protocol/records';
+import { syntheticLog } from '../tests/e2e/support/synthetic-log';
 import { startWebHost, stopWebHost } from '../tests/e2e/support/web-host';
 
 const argv = process.argv.slice(2);
@@ -56,108 +55,6 @@ const CHARTS = [
   'noise-gamma-lambda',
   'gradient-norm',
 ];
-
-// ---- The synthetic log -------------------------------------------------------------------
-
-/** Deterministic pseudo-random numbers, so every run replays the same log. */
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (1664525 * s + 1013904223) >>> 0) / 2 ** 32;
-}
-
-function header(): HeaderRecord {
-  return {
-    type: 'header',
-    format: 'vivit-monitor-log',
-    version: 1,
-    name: 'Frame-time bench',
-    definition: {
-      name: 'Frame-time bench',
-      seed: 0,
-      data: { source: 'mnist', normalize: 'standard' },
-      model: [
-        { type: 'flatten' },
-        { type: 'linear', in: 784, out: 64, bias: true },
-        { type: 'relu' },
-        { type: 'linear', in: 64, out: 10, bias: true },
-      ],
-      loss: 'cross_entropy',
-      optimizer: { type: 'sgd', lr: 0.1, momentum: 0.9, weight_decay: 0, nesterov: false },
-      batch_size: 128,
-      steps: STEPS,
-      eval: { every: 100 },
-    },
-    backend: { chosen: 'wasm', skipped: [] },
-    versions: { app: 'bench' },
-    startTime: '2026-01-01T00:00:00.000Z',
-    parameterCount: 50890,
-    trainSamples: 60000,
-    testSamples: 10000,
-  };
-}
-
-function curvature(step: number, rand: () => number): CurvatureRecord {
-  const eigenvalues = Array.from(
-    { length: K },
-    (_, k) => 20 * 10 ** (-4 * (k / K)) * (1 + 0.2 * rand()),
-  ).sort((a, b) => b - a);
-  const gammaMean = eigenvalues.map((l) => (rand() - 0.5) * Math.sqrt(l));
-  const g2 = gammaMean.reduce((s, g) => s + g * g, 0) / 0.7;
-  return {
-    type: 'curvature',
-    step,
-    batch: 'fixed',
-    samples: 128,
-    gradSamples: 128,
-    mcSamples: 0,
-    loss: 2.3 / (1 + step / 500),
-    gradNorm: Math.sqrt(g2),
-    layerNames: ['model[1] linear', 'model[3] linear'],
-    groups: [
-      {
-        name: 'all',
-        params: [0, 1, 2, 3],
-        eigenvalues,
-        gammaMean,
-        lambdaMean: eigenvalues.map((l) => l * (0.8 + 0.4 * rand())),
-        snrGamma: eigenvalues.map((l) => 0.05 * l * (0.5 + rand())),
-        snrLambda: eigenvalues.map((l) => 2 * Math.sqrt(l) * (0.5 + rand())),
-        overlap: gammaMean.map((g) => (g * g) / g2),
-        flatRemainder: 0.3,
-        layerShares: [[0.9, 0.1]],
-      },
-    ],
-    timings: { sweep: 40, eigen: 12 },
-  };
-}
-
-function syntheticLog(): string {
-  const rand = lcg(11);
-  const records: BodyRecord[] = [];
-  for (let s = 1; s <= STEPS; s++) {
-    if ((s - 1) % 10 === 0) records.push(curvature(s - 1, rand));
-    records.push({
-      type: 'step',
-      step: s,
-      epoch: Math.floor(s / 469),
-      loss: 2.3 / (1 + s / 500) + 0.05 * rand(),
-      accuracy: Math.min(0.97, 0.1 + s / 3000),
-      time: s * 0.05,
-      stepMs: 50,
-      samplesPerSec: 2560,
-    });
-    if (s % 100 === 0) {
-      records.push({
-        type: 'eval',
-        step: s,
-        loss: 2.3 / (1 + s / 500),
-        accuracy: 0.9,
-        samples: 10000,
-      });
-    }
-  }
-  return [header(), ...records].map((r) => encodeRecord(r)).join('');
-}
 
 // ---- Host, browser, measurements ---------------------------------------------------------
 
@@ -273,7 +170,16 @@ async function main(): Promise<void> {
   let browser: Browser | undefined;
   try {
     const logFile = join(home, 'bench-session.jsonl');
-    const text = syntheticLog();
+    const text = syntheticLog({
+      name: 'Frame-time bench',
+      steps: STEPS,
+      k: K,
+      seed: 11,
+      horizon: 500,
+      evalEvery: 100,
+      damping: false,
+      inspect: false,
+    });
     writeFileSync(logFile, text);
     console.log(
       `log: ${STEPS} steps, curvature every 10 steps (K = ${K}), eval every 100 steps; ` +

@@ -2,12 +2,13 @@
 // Reading is forgiving about the body (a session that crashed mid-write leaves a truncated last
 // line; that line is reported and skipped, the rest loads) and strict about the header (without
 // it we cannot know what the file is).
-import type { HostEvent } from './host';
 import { LOG_FORMAT, type BodyRecord, type HeaderRecord, type LogRecord } from './records';
 import { validateLogRecord } from './validate';
 
-/** JSON cannot hold NaN/±Infinity; a diverging loss must still round-trip, so encode them. */
+/** JSON cannot hold NaN/±Infinity; a diverging loss must still round-trip, so encode them.
+ *  Typed arrays (the records' per-direction and per-sample numbers) become plain lists. */
 function encodeNonFinite(_key: string, value: unknown): unknown {
+  if (value instanceof Float64Array) return Array.from(value);
   if (typeof value === 'number' && !Number.isFinite(value)) {
     return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
   }
@@ -103,27 +104,4 @@ export function parseLog(text: string): ParsedLog {
     );
   }
   return { header, records, problems };
-}
-
-/** Serializes a host event for the web host's WebSocket, keeping non-finite numbers. */
-export function encodeHostEvent(event: HostEvent): string {
-  return JSON.stringify(event, encodeNonFinite);
-}
-
-/**
- * Parses a host event received over the WebSocket and restores non-finite numbers in the
- * records it carries (only in record fields known to be numeric, so no string is misread).
- */
-export function decodeHostEvent(text: string): HostEvent {
-  const event = JSON.parse(text) as HostEvent;
-  const revive = (records: BodyRecord[]): void => {
-    for (const record of records) validateLogRecord(record);
-  };
-  if (event.kind === 'records') revive(event.records);
-  if (event.kind === 'snapshot') {
-    revive(event.records);
-    if (event.header) validateLogRecord(event.header);
-  }
-  if (event.kind === 'session') validateLogRecord(event.header);
-  return event;
 }

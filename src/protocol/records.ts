@@ -1,5 +1,7 @@
 // Session-log records: the JSON Lines file written by the host is the source of truth, and the
-// renderer's stores are driven by exactly these records, live or replayed.
+// renderer's stores are driven by exactly these records, live or replayed. Arrays of numbers
+// are Float64Arrays everywhere in memory and on the wire (worker → host → renderer); the log
+// writes them as JSON lists and reading it turns them back into Float64Arrays.
 import type { RunDefinition } from './definition';
 
 export const LOG_FORMAT = 'vivit-monitor-log';
@@ -78,13 +80,13 @@ export interface DampingRecord {
   /** Kept directions per parameter group; the arrays below hold the groups one after another. */
   groupSizes: number[];
   /** λ̄_k: mean over the GGN samples of the per-sample directional curvatures λ_nk. */
-  lambdaMean: number[];
+  lambdaMean: Float64Array;
   /** γ̄_k: mean over the batch of the per-sample directional gradients γ_nk. */
-  gammaMean: number[];
+  gammaMean: Float64Array;
   /** δ_k; Infinity means no step along e_k (the bootstrap found no safe damping). */
-  damping: number[];
+  damping: Float64Array;
   /** lr · τ_k = −lr · γ̄_k / (λ̄_k + δ_k): the signed step taken along e_k. */
-  stepLength: number[];
+  stepLength: Float64Array;
   /** Change of the quadratic model Σ_k (γ̄_k s_k + ½ λ̄_k s_k²), s_k = stepLength[k]. */
   predictedChange: number;
   /** Batch loss after the update minus before, on the same batch (same dropout masks). */
@@ -98,16 +100,16 @@ export interface CurvatureGroup {
   name: string;
   /** Indices into the network's flat parameter list (PyTorch order). */
   params: number[];
-  eigenvalues: number[]; // λ_k of the Gram matrix (= GGN eigenvalues)
-  gammaMean: number[]; // γ̄_k = mean_n γ_nk
-  lambdaMean: number[]; // λ̄_k = mean_n λ_nk
-  snrGamma: number[]; // γ̄_k² / var_n γ_nk (variance divides by N)
-  snrLambda: number[]; // λ̄_k² / var_n λ_nk
-  overlap: number[]; // γ̄_k² / ‖g‖²
+  eigenvalues: Float64Array; // λ_k of the Gram matrix (= GGN eigenvalues)
+  gammaMean: Float64Array; // γ̄_k = mean_n γ_nk
+  lambdaMean: Float64Array; // λ̄_k = mean_n λ_nk
+  snrGamma: Float64Array; // γ̄_k² / var_n γ_nk (variance divides by N)
+  snrLambda: Float64Array; // λ̄_k² / var_n λ_nk
+  overlap: Float64Array; // γ̄_k² / ‖g‖²
   flatRemainder: number; // max(0, 1 − Σ_k overlap_k)
   /** Share of ‖e_k‖² per layer with parameters ([K][layers]; rows sum to 1); only for the
    *  directions whose eigenvectors were formed (the first rows). */
-  layerShares?: number[][];
+  layerShares?: Float64Array[];
 }
 
 export interface CurvatureRecord {
@@ -134,14 +136,14 @@ export interface InspectRecord {
   group: number; // index into CurvatureRecord.groups of the latest curvature step
   direction: number; // k
   eigenvalue: number;
-  gammas: number[]; // γ_nk per sample
-  lambdas: number[]; // λ_nk per sample
+  gammas: Float64Array; // γ_nk per sample
+  lambdas: Float64Array; // λ_nk per sample
   /** Sample indices into the training set (to show images for image data). */
   sampleIndices: number[];
   layerNames: string[];
-  layerShares: number[]; // share of ‖e_k‖² per layer
+  layerShares: Float64Array; // share of ‖e_k‖² per layer
   /** Loss along the direction: L(θ + t·e_k) for t on a grid, and the quadratic model. */
-  slice: { t: number[]; loss: number[]; quadratic: number[] };
+  slice: { t: Float64Array; loss: Float64Array; quadratic: Float64Array };
   /** L: mean loss on the batch at t = 0 (the quadratic model's constant). */
   loss?: number;
   /** γ̄_k = mean of gammas (the model's slope; ≥ 0 by the worker's sign convention). */

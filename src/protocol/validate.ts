@@ -153,24 +153,38 @@ function reviveNumber(
   return undefined;
 }
 
-/** Accepts a list of numbers (encoded non-finite ones too) in place, optionally of a length. */
+/**
+ * Accepts a list of numbers (encoded non-finite ones too), optionally of a length, and stores it
+ * in place as a Float64Array; a Float64Array (a record that came through IPC or a binary frame)
+ * is accepted as it is.
+ */
 function reviveNumberList(
   obj: Record<string, unknown>,
   key: string,
   length?: number,
 ): string | undefined {
   const list = obj[key];
-  if (!Array.isArray(list)) return `${key} must be a list of numbers, got ${describe(list)}`;
-  if (length !== undefined && list.length !== length) {
-    return `${key} has ${list.length} entries, expected ${length}`;
+  const isTyped = list instanceof Float64Array;
+  if (!isTyped && !Array.isArray(list)) {
+    return `${key} must be a list of numbers, got ${describe(list)}`;
   }
+  const size = (list as ArrayLike<unknown>).length;
+  if (length !== undefined && size !== length) {
+    return `${key} has ${size} entries, expected ${length}`;
+  }
+  if (isTyped) return undefined;
   const entries = list as unknown as Record<string, unknown>;
-  for (let i = 0; i < list.length; i++) {
+  for (let i = 0; i < size; i++) {
     if (reviveNumber(entries, String(i))) {
-      return `${key}[${i}] must be a number, got ${describe(list[i])}`;
+      return `${key}[${i}] must be a number, got ${describe((list as unknown[])[i])}`;
     }
   }
+  obj[key] = Float64Array.from(list as number[]);
   return undefined;
+}
+
+function listLength(value: unknown): number | undefined {
+  return Array.isArray(value) || value instanceof Float64Array ? value.length : undefined;
 }
 
 function requireString(obj: Record<string, unknown>, key: string): string | undefined {
@@ -246,13 +260,12 @@ function reviveDirectionList(
   key: string,
   k: number,
 ): string | undefined {
-  const list = obj[key];
-  return reviveNumberList(obj, key, Array.isArray(list) && list.length === 0 ? 0 : k);
+  return reviveNumberList(obj, key, listLength(obj[key]) === 0 ? 0 : k);
 }
 
 function checkCurvatureGroup(g: unknown, i: number, columns: number): string | undefined {
   if (!isObject(g)) return `groups[${i}] must be an object, got ${describe(g)}`;
-  const k = Array.isArray(g.eigenvalues) ? g.eigenvalues.length : 0;
+  const k = listLength(g.eigenvalues) ?? 0;
   const error = firstError(
     () => requireString(g, 'name'),
     () => checkIndexList(g, 'params'),
@@ -271,7 +284,7 @@ function checkCurvatureGroup(g: unknown, i: number, columns: number): string | u
       }
       const table = rows as unknown as Record<string, unknown>;
       for (let r = 0; r < rows.length; r++) {
-        if (!Array.isArray(rows[r])) return `layerShares[${r}] must be a list of numbers`;
+        if (listLength(rows[r]) === undefined) return `layerShares[${r}] must be a list of numbers`;
         const error = reviveNumberList(table, String(r), columns);
         if (error) return `layerShares[${r}]: ${error.replace(/^\d+ /, '')}`;
       }
@@ -380,7 +393,7 @@ const BODY_CHECKS: Record<BodyRecord['type'], (r: Record<string, unknown>) => st
         () => {
           const slice = r.slice;
           if (!isObject(slice)) return `slice must be an object, got ${describe(slice)}`;
-          const n = Array.isArray(slice.t) ? slice.t.length : 0;
+          const n = listLength(slice.t) ?? 0;
           const error =
             reviveNumberList(slice, 't') ??
             reviveNumberList(slice, 'loss', n) ??

@@ -12,12 +12,13 @@ import {
   LOG_VERSION,
   type BackendReport,
   type BodyRecord,
+  type DampingRecord,
   type EventRecord,
   type HeaderRecord,
   type RunEventKind,
 } from '../protocol/records';
 import type { RunState, WorkerCommand, WorkerMessage } from '../protocol/worker';
-import { createTrainer, type Trainer } from '../vivit';
+import { createTrainer, type DampingStepReport, type Trainer } from '../vivit';
 import { chooseBackend, describeBackend } from './backend';
 import { BatchSource, type TensorBatch } from './data/batches';
 import type { Dataset } from './data/dataset';
@@ -371,7 +372,7 @@ export class TrainingSession {
       };
       if (result.accuracy !== undefined) record.accuracy = result.accuracy;
       this.record(record);
-      if (result.damping) this.record({ type: 'damping', step: run.step, ...result.damping });
+      if (result.damping) this.record(dampingRecord(run.step, result.damping));
 
       if (run.step % run.batches.batchesPerEpoch === 0) {
         this.record({
@@ -514,4 +515,19 @@ export class TrainingSession {
     if (result.accuracy !== undefined) record.accuracy = result.accuracy;
     this.record(record);
   }
+}
+
+/** The optimizer's report as a record, its per-direction lists as typed arrays. */
+function dampingRecord(step: number, report: DampingStepReport): DampingRecord {
+  return {
+    type: 'damping',
+    step,
+    groupSizes: report.groupSizes,
+    lambdaMean: Float64Array.from(report.lambdaMean),
+    gammaMean: Float64Array.from(report.gammaMean),
+    damping: Float64Array.from(report.damping),
+    stepLength: Float64Array.from(report.stepLength),
+    predictedChange: report.predictedChange,
+    actualChange: report.actualChange,
+  };
 }

@@ -15,14 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeRecord } from '../../src/protocol/log-codec';
-import type {
-  BodyRecord,
-  CurvatureRecord,
-  DampingRecord,
-  HeaderRecord,
-  InspectRecord,
-} from '../../src/protocol/records';
+import { syntheticLog } from './support/synthetic-log';
 import { startWebHost, stopWebHost } from './support/web-host';
 
 const root = resolve(__dirname, '..', '..');
@@ -120,146 +113,6 @@ async function seriesSummaries(
 
 /** Steps in the synthetic log; VIVIT_DASHBOARD_STEPS=10000 checks a long history by hand. */
 const STEPS = Number(process.env.VIVIT_DASHBOARD_STEPS ?? 300);
-const K = 60;
-
-/** Deterministic pseudo-random numbers (no Math.random: screenshots stay comparable). */
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (1664525 * s + 1013904223) >>> 0) / 2 ** 32;
-}
-
-function header(): HeaderRecord {
-  return {
-    type: 'header',
-    format: 'vivit-monitor-log',
-    version: 1,
-    name: 'Synthetic curvature',
-    definition: {
-      name: 'Synthetic curvature',
-      seed: 0,
-      data: { source: 'mnist', normalize: 'standard' },
-      model: [
-        { type: 'flatten' },
-        { type: 'linear', in: 784, out: 64, bias: true },
-        { type: 'relu' },
-        { type: 'linear', in: 64, out: 10, bias: true },
-      ],
-      loss: 'cross_entropy',
-      optimizer: { type: 'sgd', lr: 0.1, momentum: 0.9, weight_decay: 0, nesterov: false },
-      batch_size: 128,
-      steps: STEPS,
-      eval: { every: 50 },
-    },
-    backend: { chosen: 'wasm', skipped: [] },
-    versions: { app: 'test' },
-    startTime: '2026-01-01T00:00:00.000Z',
-    parameterCount: 50890,
-    trainSamples: 60000,
-    testSamples: 10000,
-  };
-}
-
-function curvature(step: number, rand: () => number): CurvatureRecord {
-  const eigenvalues = Array.from(
-    { length: K },
-    (_, k) => 20 * 10 ** (-4 * (k / K)) * (1 + 0.2 * rand()),
-  );
-  eigenvalues.sort((a, b) => b - a);
-  const gammaMean = eigenvalues.map((l) => (rand() - 0.5) * Math.sqrt(l));
-  const g2 = gammaMean.reduce((s, g) => s + g * g, 0) / 0.7;
-  const overlap = gammaMean.map((g) => (g * g) / g2);
-  return {
-    type: 'curvature',
-    step,
-    batch: 'fixed',
-    samples: 128,
-    gradSamples: 128,
-    mcSamples: 0,
-    loss: 2.3 / (1 + step / 50),
-    gradNorm: Math.sqrt(g2),
-    layerNames: ['model[1] linear', 'model[3] linear'],
-    groups: [
-      {
-        name: 'all',
-        params: [0, 1, 2, 3],
-        eigenvalues,
-        gammaMean,
-        lambdaMean: eigenvalues.map((l) => l * (0.8 + 0.4 * rand())),
-        snrGamma: eigenvalues.map((l) => 0.05 * l * (0.5 + rand())),
-        snrLambda: eigenvalues.map((l) => 2 * Math.sqrt(l) * (0.5 + rand())),
-        overlap,
-        flatRemainder: 0.3,
-        layerShares: [[0.9, 0.1]],
-      },
-    ],
-    timings: { sweep: 40, eigen: 12 },
-  };
-}
-
-function damping(step: number, rand: () => number): DampingRecord {
-  const lambdaMean = Array.from({ length: 20 }, (_, k) => 10 * 10 ** (-3 * (k / 20)));
-  const gammaMean = lambdaMean.map(() => rand() - 0.5);
-  const delta = lambdaMean.map((l, k) =>
-    k > 16 ? Infinity : l * (0.1 + rand()) * (1 + step / 100),
-  );
-  const stepLength = gammaMean.map((g, k) =>
-    Number.isFinite(delta[k]) ? -g / (lambdaMean[k] + delta[k]) : 0,
-  );
-  return {
-    type: 'damping',
-    step,
-    groupSizes: [20],
-    lambdaMean,
-    gammaMean,
-    damping: delta,
-    stepLength,
-    predictedChange: -0.01 * (1 + rand()),
-    actualChange: -0.01 * (0.5 + rand()),
-  };
-}
-
-function inspect(step: number, rand: () => number): InspectRecord {
-  const n = 128;
-  const t = Array.from({ length: 21 }, (_, i) => -1 + i / 10);
-  return {
-    type: 'inspect',
-    step,
-    group: 0,
-    direction: 2,
-    eigenvalue: 5,
-    gammas: Array.from({ length: n }, () => rand() - 0.4),
-    lambdas: Array.from({ length: n }, () => 5 * rand() * rand()),
-    sampleIndices: Array.from({ length: n }, (_, i) => 1000 + i),
-    layerNames: ['model[1] linear', 'model[3] linear'],
-    layerShares: [0.85, 0.15],
-    slice: {
-      t,
-      loss: t.map((x) => 0.4 + 0.1 * x + 2.5 * x * x - 0.8 * x * x * x),
-      quadratic: t.map((x) => 0.4 + 0.1 * x + 2.5 * x * x),
-    },
-  };
-}
-
-function syntheticLog(): string {
-  const rand = lcg(7);
-  const records: BodyRecord[] = [];
-  for (let s = 1; s <= STEPS; s++) {
-    if ((s - 1) % 10 === 0) records.push(curvature(s - 1, rand));
-    records.push({
-      type: 'step',
-      step: s,
-      epoch: 0,
-      loss: 2.3 / (1 + s / 50) + 0.05 * rand(),
-      accuracy: Math.min(0.97, 0.1 + s / 300),
-      time: s * 0.05,
-      stepMs: 50,
-      samplesPerSec: 2560,
-    });
-    records.push(damping(s, rand));
-  }
-  records.push(inspect(STEPS, rand));
-  return [header(), ...records].map((r) => encodeRecord(r)).join('');
-}
 
 // ---- Host and browser --------------------------------------------------------------------
 
@@ -385,7 +238,19 @@ describe('curvature dashboards in Chromium (replayed synthetic log)', () => {
 
   it('replay: every curvature panel shows data from the log, and panels export as PNG and SVG', async () => {
     const logFile = join(home, 'synthetic-curvature.jsonl');
-    writeFileSync(logFile, syntheticLog());
+    writeFileSync(
+      logFile,
+      syntheticLog({
+        name: 'Synthetic curvature',
+        steps: STEPS,
+        k: 60,
+        seed: 7,
+        horizon: 50,
+        evalEvery: 0,
+        damping: true,
+        inspect: true,
+      }),
+    );
     const context = await browser.newContext({
       acceptDownloads: true,
       viewport: { width: 1800, height: 1100 },

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { decodeHostEvent, parseLog } from '../../src/protocol/log-codec';
+import { parseLog } from '../../src/protocol/log-codec';
+import { decodeHostEvent } from '../../src/protocol/wire-codec';
 import type { HostEvent } from '../../src/protocol/host';
 import { tempDir } from './helpers';
 
@@ -222,7 +223,7 @@ describe('vivit-monitor CLI', () => {
     const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${searchParams.get('token')}`);
     const snapshot = await new Promise<HostEvent>((resolve, reject) => {
       ws.on('open', () => ws.send(JSON.stringify({ kind: 'hello' })));
-      ws.on('message', (data) => resolve(decodeHostEvent(data.toString())));
+      ws.on('message', (data) => resolve(decodeHostEvent(data as Buffer)));
       ws.on('error', reject);
     });
     expect(snapshot).toMatchObject({

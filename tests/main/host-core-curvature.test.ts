@@ -73,7 +73,12 @@ describe('host core: curvature records and the inspector', () => {
     }
     const inspect = log.records.filter((r) => r.type === 'inspect');
     expect(inspect).toHaveLength(1);
-    expect(inspect[0]).toMatchObject({ step: 6, group: 1, direction: 0, layerShares: [0, 1] });
+    expect(inspect[0]).toMatchObject({
+      step: 6,
+      group: 1,
+      direction: 0,
+      layerShares: Float64Array.of(0, 1),
+    });
     expect(inspect[0].type === 'inspect' && inspect[0].gammas).toHaveLength(8);
     // Renderers got exactly what the log holds (NaN-free here, so plain equality).
     expect(events.records()).toEqual(log.records);

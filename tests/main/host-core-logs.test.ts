@@ -55,6 +55,18 @@ describe('host core: logs', () => {
     });
   });
 
+  it('choosing a definition ends the replay, also for renderers that connect later', async () => {
+    const path = join(dir.path, 'run.jsonl');
+    writeFileSync(path, logText([sampleHeader(), ...sampleBody(3)]));
+    expect(core.openLogFile(path)).toBe(true);
+    expect(core.snapshot().source).toBe('replay');
+    await core.loadDefinitionText(JSON.stringify(sampleHeader().definition), 'tiny.json');
+    const snapshot = core.snapshot();
+    expect(snapshot).toMatchObject({ source: 'none', records: [] });
+    expect(snapshot.header).toBeUndefined();
+    expect(snapshot.definition?.name).toBe('tiny mlp');
+  });
+
   it('replays a log cut short, telling which line was skipped', () => {
     const text = logText([sampleHeader(), ...sampleBody(3)]);
     const lines = text.split('\n').length - 1;

@@ -9,7 +9,8 @@ import WebSocket from 'ws';
 import { HostCore } from '../../src/main/host/host-core';
 import { startWebHost, type WebHost } from '../../src/main/web/server';
 import { WEB_CLOSE_UNAUTHORIZED, type HostEvent } from '../../src/protocol/host';
-import { decodeHostEvent, encodeRecord } from '../../src/protocol/log-codec';
+import { encodeRecord } from '../../src/protocol/log-codec';
+import { decodeHostEvent } from '../../src/protocol/wire-codec';
 import { sampleBody, sampleHeader } from '../protocol/sample-records';
 import { tempDir } from './helpers';
 
@@ -38,7 +39,7 @@ function client(url: string) {
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
   );
-  ws.on('message', (data) => events.push(decodeHostEvent(data.toString())));
+  ws.on('message', (data) => events.push(decodeHostEvent(data as Buffer)));
   const opened = new Promise<void>((resolve, reject) => {
     ws.on('open', () => resolve());
     ws.on('error', reject);

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  decodeHostEvent,
-  encodeHostEvent,
-  encodeRecord,
-  LogFormatError,
-  parseLog,
-} from '../../src/protocol/log-codec';
-import type { HostEvent } from '../../src/protocol/host';
+import { encodeRecord, LogFormatError, parseLog } from '../../src/protocol/log-codec';
 import { sampleBody, sampleHeader } from './sample-records';
 
 const encodeAll = (records: Parameters<typeof encodeRecord>[0][]): string =>
@@ -114,24 +107,5 @@ describe('log codec', () => {
       expect(() => parseLog(text), JSON.stringify(text.slice(0, 30))).toThrow(LogFormatError);
       expect(() => parseLog(text)).toThrow(message);
     }
-  });
-});
-
-describe('host event JSON', () => {
-  it('keeps non-finite numbers in records over the WebSocket', () => {
-    const event: HostEvent = { kind: 'records', records: sampleBody(3) };
-    const decoded = decodeHostEvent(encodeHostEvent(event));
-    expect(decoded).toEqual(event);
-  });
-
-  it('does not turn a string field that reads "NaN" into a number', () => {
-    const event: HostEvent = { kind: 'notice', level: 'info', message: 'NaN' };
-    expect(decodeHostEvent(encodeHostEvent(event))).toEqual(event);
-    const session: HostEvent = {
-      kind: 'session',
-      header: sampleHeader({ name: 'Infinity' }),
-      source: 'live',
-    };
-    expect(decodeHostEvent(encodeHostEvent(session))).toEqual(session);
   });
 });

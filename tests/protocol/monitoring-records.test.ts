@@ -1,12 +1,8 @@
 // Curvature and inspect records in the log and on the wire, and the inspect request.
 import { describe, expect, it } from 'vitest';
 import type { HostEvent } from '../../src/protocol/host';
-import {
-  decodeHostEvent,
-  encodeHostEvent,
-  encodeRecord,
-  parseLog,
-} from '../../src/protocol/log-codec';
+import { encodeRecord, parseLog } from '../../src/protocol/log-codec';
+import { decodeHostEvent, encodeHostEvent } from '../../src/protocol/wire-codec';
 import type { BodyRecord } from '../../src/protocol/records';
 import { validateHostRequest, validateLogRecord } from '../../src/protocol/validate';
 import { sampleBody, sampleHeader, sampleMonitoringRecords } from './sample-records';

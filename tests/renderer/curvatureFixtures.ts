@@ -3,8 +3,11 @@
 // summing to below one).
 import type { CurvatureRecord, DampingRecord, InspectRecord } from '../../src/protocol/records';
 
+/** A record array (records carry numbers as Float64Arrays). */
+export const f = (...values: number[]): Float64Array => Float64Array.from(values);
+
 export function curvatureRecord(step: number, k = 4): CurvatureRecord {
-  const eigenvalues = Array.from({ length: k }, (_, i) => 10 ** (1 - i) * (1 + step / 100));
+  const eigenvalues = Float64Array.from({ length: k }, (_, i) => 10 ** (1 - i) * (1 + step / 100));
   const overlap = eigenvalues.map((_, i) => 0.4 / 2 ** i / 2);
   return {
     type: 'curvature',
@@ -27,7 +30,7 @@ export function curvatureRecord(step: number, k = 4): CurvatureRecord {
         snrLambda: eigenvalues.map((_, i) => 5 / (i + 1)),
         overlap,
         flatRemainder: 1 - overlap.reduce((a, b) => a + b, 0),
-        layerShares: [[0.75, 0.25]],
+        layerShares: [f(0.75, 0.25)],
       },
     ],
     timings: { sweep: 3, eigen: 1 },
@@ -39,10 +42,10 @@ export function dampingRecord(step: number): DampingRecord {
     type: 'damping',
     step,
     groupSizes: [3],
-    lambdaMean: [4, 2, 1],
-    gammaMean: [1, -1, 0.5],
-    damping: [0.4, 1, Infinity],
-    stepLength: [-0.3, 0.4, 0],
+    lambdaMean: f(4, 2, 1),
+    gammaMean: f(1, -1, 0.5),
+    damping: f(0.4, 1, Infinity),
+    stepLength: f(-0.3, 0.4, 0),
     predictedChange: -0.1,
     actualChange: -0.08,
   };
@@ -55,11 +58,11 @@ export function inspectRecord(step: number, direction = 1): InspectRecord {
     group: 0,
     direction,
     eigenvalue: 1,
-    gammas: [0.1, -2, 0.3, 1.5],
-    lambdas: [1, 2, 3, 4],
+    gammas: f(0.1, -2, 0.3, 1.5),
+    lambdas: f(1, 2, 3, 4),
     sampleIndices: [10, 11, 12, 13],
     layerNames: ['model[1] linear', 'model[3] linear'],
-    layerShares: [0.6, 0.4],
-    slice: { t: [-1, 0, 1], loss: [1.6, 1, 1.5], quadratic: [1.5, 1, 1.5] },
+    layerShares: f(0.6, 0.4),
+    slice: { t: f(-1, 0, 1), loss: f(1.6, 1, 1.5), quadratic: f(1.5, 1, 1.5) },
   };
 }

@@ -134,7 +134,7 @@ describe('derived numbers', () => {
     expect(min).toBeCloseTo(0.1, 15);
     expect(max).toBeCloseTo(0.5, 15);
     const r = curvatureRecord(0);
-    r.groups.push({ ...r.groups[0], name: 'second', eigenvalues: [50, 0.5] });
+    r.groups.push({ ...r.groups[0], name: 'second', eigenvalues: Float64Array.of(50, 0.5) });
     expect(topEigenvalues(r, 3)).toEqual([50, 10, 1]);
     expect(dominantSamples(inspectRecord(1), 2).map((s) => s.index)).toEqual([11, 13]);
   });
@@ -156,8 +156,8 @@ describe('panel empty states', () => {
     mount(NoisePanel);
     applyHostEvent({ kind: 'session', header: header(), source: 'replay' });
     const record = curvatureRecord(0);
-    record.groups[0].snrGamma = [];
-    record.groups[0].snrLambda = [];
+    record.groups[0].snrGamma = new Float64Array(0);
+    record.groups[0].snrLambda = new Float64Array(0);
     applyHostEvent({ kind: 'records', records: [record] });
     await nextTick();
     runFrames();

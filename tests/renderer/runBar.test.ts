@@ -4,7 +4,7 @@ import { createApp, nextTick, type App } from 'vue';
 import { createPinia, setActivePinia } from 'pinia';
 import RunBar from '../../src/renderer/src/components/RunBar.vue';
 import { ACTIONS_KEY, type AppActions } from '../../src/renderer/src/actions';
-import { availableCommands } from '../../src/renderer/src/runControls';
+import { availableCommands, REPLAY_COMMANDS_HINT } from '../../src/renderer/src/runControls';
 import { applyHostEvent } from '../../src/renderer/src/stores/dispatch';
 import { useUiStore } from '../../src/renderer/src/stores/ui';
 import type { RunState } from '../../src/protocol/worker';
@@ -51,21 +51,27 @@ function shown(): Record<string, boolean | 'absent'> {
   return out;
 }
 
-async function load(state: RunState, valid = true): Promise<void> {
+const validDefinition = { name: 'mnist-mlp.yaml', text: '', definition, issues: [] };
+
+async function load(state: RunState, valid = true, source?: 'replay'): Promise<void> {
   useUiStore().setConnection({ phase: 'open' });
   applyHostEvent(
     snapshot({
       definition: valid
-        ? { name: 'mnist-mlp.yaml', text: '', definition, issues: [] }
+        ? validDefinition
         : { name: 'bad.yaml', text: '', issues: [{ path: 'lr', message: 'must be > 0' }] },
       header: state === 'idle' ? undefined : header(),
       state,
       step: state === 'idle' ? 0 : 12,
-      source: state === 'idle' ? 'none' : 'live',
+      source: source ?? (state === 'idle' ? 'none' : 'live'),
     }),
   );
   await nextTick();
 }
+
+const sourceChip = () => root.querySelector('[data-testid=session-source]')?.textContent?.trim();
+const commandTitles = () =>
+  [...root.querySelectorAll<HTMLButtonElement>('[data-testid^=btn-]')].map((b) => b.title);
 
 describe('run bar', () => {
   it.each<[RunState, Record<string, boolean | 'absent'>]>([
@@ -137,9 +143,59 @@ describe('run bar', () => {
     expect(calls).toEqual(['example:/examples/mnist-mlp.yaml', 'log:run.jsonl']);
   });
 
+  it('while a saved log is shown no command runs, and the buttons say why', async () => {
+    await load('finished', true, 'replay');
+    expect(sourceChip()).toBe('replay');
+    expect(shown()).toEqual({
+      start: false,
+      pause: false,
+      resume: 'absent',
+      step: false,
+      stop: false,
+    });
+    expect(commandTitles()).toEqual(Array(4).fill(REPLAY_COMMANDS_HINT));
+    button('start')!.click();
+    expect(calls).toEqual([]);
+  });
+
+  it('choosing a definition leaves the replay, so Start trains it', async () => {
+    await load('stopped', true, 'replay');
+    expect(button('start')!.disabled).toBe(true);
+    applyHostEvent({ kind: 'definition', definition: { ...validDefinition, name: 'other.yaml' } });
+    await nextTick();
+    expect(sourceChip()).toBeUndefined();
+    expect(shown()).toEqual({
+      start: true,
+      pause: false,
+      resume: 'absent',
+      step: true,
+      stop: false,
+    });
+    expect(commandTitles()).toEqual(['', '', '', '']);
+    button('start')!.click();
+    expect(calls).toEqual(['command:start']);
+  });
+
+  it('a definition loaded after a live run keeps that run on screen', async () => {
+    await load('finished');
+    applyHostEvent({ kind: 'definition', definition: { ...validDefinition, name: 'other.yaml' } });
+    await nextTick();
+    expect(sourceChip()).toBe('live');
+    expect(root.querySelector('[data-testid=step-counter]')?.textContent).toBe('12');
+    expect(button('start')!.disabled).toBe(false);
+  });
+
   it('the command table matches the buttons', () => {
     const all: RunCommand[] = ['start', 'pause', 'resume', 'step', 'stop'];
-    const c = availableCommands({ state: 'paused', connected: true, definitionValid: false });
+    const ctx = { connected: true, definitionValid: false, showingReplay: false };
+    const c = availableCommands({ ...ctx, state: 'paused' });
     expect(all.filter((k) => c[k])).toEqual(['resume', 'step', 'stop']);
+    const replay = availableCommands({
+      ...ctx,
+      state: 'stopped',
+      definitionValid: true,
+      showingReplay: true,
+    });
+    expect(all.filter((k) => replay[k])).toEqual([]);
   });
 });

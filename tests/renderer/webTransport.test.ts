@@ -18,6 +18,10 @@ import {
 } from '../../src/renderer/src/transport/token';
 import type { ConnectionStatus } from '../../src/renderer/src/transport/types';
 import type { HostEvent } from '../../src/protocol/host';
+import { encodeHostEvent } from '../../src/protocol/wire-codec';
+
+/** A host event as the web host sends it: one binary frame. */
+const frame = (event: HostEvent): ArrayBuffer => encodeHostEvent(event).slice().buffer;
 
 class FakeSocket implements SocketLike {
   readyState = 0;
@@ -26,6 +30,7 @@ class FakeSocket implements SocketLike {
   onclose: ((e: CloseEvent) => void) | null = null;
   onmessage: ((e: MessageEvent) => void) | null = null;
   onerror: ((e: Event) => void) | null = null;
+  binaryType: BinaryType = 'blob';
   constructor(readonly url: string) {}
   send(data: string) {
     this.sent.push(data);
@@ -41,7 +46,7 @@ class FakeSocket implements SocketLike {
     this.readyState = 3;
     this.onclose?.({ code } as CloseEvent);
   }
-  receive(data: string) {
+  receive(data: string | ArrayBuffer) {
     this.onmessage?.({ data } as MessageEvent);
   }
 }
@@ -157,9 +162,11 @@ describe('web transport', () => {
     t.transport.subscribe((e) => got.push(e));
     t.transport.connect();
     t.sockets[0].open();
-    t.sockets[0].receive(JSON.stringify({ kind: 'status', message: 'hi' }));
-    t.sockets[0].receive('not json');
-    t.sockets[0].receive(JSON.stringify([1, 2]));
+    expect(t.sockets[0].binaryType).toBe('arraybuffer');
+    t.sockets[0].receive(frame({ kind: 'status', message: 'hi' }));
+    t.sockets[0].receive('not a binary frame');
+    t.sockets[0].receive(JSON.stringify({ kind: 'status', message: 'text' }));
+    t.sockets[0].receive(new TextEncoder().encode('VVW1 but nothing after').buffer);
     expect(got).toEqual([{ kind: 'status', message: 'hi' }]);
     expect(parseHostEvent(new ArrayBuffer(2))).toBeUndefined();
   });
@@ -211,11 +218,11 @@ describe('web transport', () => {
 describe('host event decoding', () => {
   it('restores non-finite losses the host encoded as strings', () => {
     const event = parseHostEvent(
-      JSON.stringify({
+      frame({
         kind: 'records',
         records: [
-          { type: 'step', step: 3, epoch: 0, loss: 'NaN', time: 1, stepMs: 1, samplesPerSec: 1 },
-          { type: 'eval', step: 3, loss: 'Infinity', samples: 10 },
+          { type: 'step', step: 3, epoch: 0, loss: NaN, time: 1, stepMs: 1, samplesPerSec: 1 },
+          { type: 'eval', step: 3, loss: Infinity, samples: 10 },
         ],
       }),
     );

@@ -161,7 +161,7 @@ describe('curvature monitoring in the session', () => {
     const g = direct.groups[0];
     const k = Array.from(g.eigenvalues).filter((v) => v > 1e-4).length;
     expect(k).toBeGreaterThan(10);
-    const close = (actual: number[], expected: ArrayLike<number>) => {
+    const close = (actual: Float64Array, expected: ArrayLike<number>) => {
       expect(actual).toHaveLength(k);
       actual.forEach((v, i) => {
         const e = expected[i];
@@ -247,7 +247,7 @@ describe('curvature monitoring in the session', () => {
     expect(r.sampleIndices).toHaveLength(16);
     expect(r.layerNames).toEqual(['model[1] linear', 'model[3] linear']);
     expect(r.layerShares[0] + r.layerShares[1]).toBeCloseTo(1, 4);
-    const mean = (xs: number[]) => xs.reduce((a, v) => a + v, 0) / xs.length;
+    const mean = (xs: ArrayLike<number>) => Array.from(xs).reduce((a, v) => a + v, 0) / xs.length;
     expect(r.gammaMean).toBeCloseTo(mean(r.gammas), 6);
     expect(r.lambdaMean).toBeCloseTo(mean(r.lambdas), 6);
     expect(r.lambdaMean! / r.eigenvalue).toBeCloseTo(1, 4);

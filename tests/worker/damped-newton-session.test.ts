@@ -3,12 +3,8 @@
 // session log and the web host's encoding (δ_k = Infinity included); malformed damping records
 // are refused with the field named.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  decodeHostEvent,
-  encodeHostEvent,
-  encodeRecord,
-  parseLog,
-} from '../../src/protocol/log-codec';
+import { encodeRecord, parseLog } from '../../src/protocol/log-codec';
+import { decodeHostEvent, encodeHostEvent } from '../../src/protocol/wire-codec';
 import type { BodyRecord, DampingRecord, HeaderRecord } from '../../src/protocol/records';
 import { validateLogRecord } from '../../src/protocol/validate';
 import type { WorkerMessage } from '../../src/protocol/worker';

@@ -245,6 +245,9 @@ export class HostCore {
 
   private setDefinition(info: DefinitionInfo): DefinitionInfo {
     this.definition = info;
+    // Choosing a definition ends the display of a saved log (renderers drop it on this event
+    // too), so a renderer that connects later gets the same picture in its snapshot.
+    if (this.session?.source === 'replay') this.session = undefined;
     this.broadcast({ kind: 'definition', definition: info });
     return info;
   }

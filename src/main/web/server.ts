@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { WEB_CLOSE_UNAUTHORIZED, WEB_PATHS, type HostEvent } from '../../protocol/host';
-import { encodeHostEvent } from '../../protocol/log-codec';
+import { encodeHostEvent } from '../../protocol/wire-codec';
 import { MAX_LOG_TEXT, validateHostRequest } from '../../protocol/validate';
 import type { HostCore } from '../host/host-core';
 import { rendererDir } from '../host/paths';

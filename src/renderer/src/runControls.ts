@@ -6,11 +6,16 @@ export interface ControlContext {
   state: RunState;
   connected: boolean;
   definitionValid: boolean;
+  /** A saved log is on display: a command would train the loaded definition, not the log. */
+  showingReplay: boolean;
 }
+
+/** Why the run commands are off while a saved log is shown (their tooltip). */
+export const REPLAY_COMMANDS_HINT = 'Showing a saved log — open or pick a definition to train';
 
 export function availableCommands(ctx: ControlContext): Record<RunCommand, boolean> {
   const active = ctx.state === 'running' || ctx.state === 'paused';
-  const on = ctx.connected;
+  const on = ctx.connected && !ctx.showingReplay;
   return {
     start: on && ctx.definitionValid && !active,
     pause: on && ctx.state === 'running',

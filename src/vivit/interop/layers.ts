@@ -1,6 +1,6 @@
 // The case's `model` list (shared/formats/curvature-case.md) -> the engine's LayerSpec list,
-// with PyTorch's defaults: bias true, conv stride 1, pool stride = kernel_size, padding 0.
-// Shapes are not checked here; building the Network does that (see case.ts).
+// with PyTorch's defaults (layer-spec.ts). Shapes are not checked here; building the Network
+// does that (see case.ts).
 
 import type { LayerSpec, LayerType } from '../../protocol/definition';
 import {
@@ -13,25 +13,12 @@ import {
   type Issues,
   type Obj,
 } from './issues';
+import { LAYER_FIELDS, LAYER_TYPES, readLayerFields, type LayerFieldReaders } from './layer-spec';
 
 /** Layer types of the format, plus the oracle's extras (identity, leaky_relu, elu). */
 type CaseLayerType = Exclude<LayerType, 'dropout'>;
 
-const FIELDS: Record<CaseLayerType, readonly string[]> = {
-  linear: ['in', 'out', 'bias'],
-  conv2d: ['in_channels', 'out_channels', 'kernel_size', 'stride', 'padding', 'bias'],
-  maxpool2d: ['kernel_size', 'stride', 'padding'],
-  avgpool2d: ['kernel_size', 'stride', 'padding'],
-  zeropad2d: ['padding'],
-  relu: [],
-  sigmoid: [],
-  tanh: [],
-  flatten: [],
-  identity: [],
-  leaky_relu: ['negative_slope'],
-  elu: ['alpha'],
-};
-export const CASE_LAYER_TYPES = Object.keys(FIELDS) as CaseLayerType[];
+export const CASE_LAYER_TYPES = LAYER_TYPES.filter((t): t is CaseLayerType => t !== 'dropout');
 
 /**
  * PyTorch constructor arguments an exporter may write, accepted only at the value that means
@@ -46,7 +33,48 @@ const NEUTRAL: Partial<Record<CaseLayerType, Record<string, readonly unknown[]>>
 
 const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
-function readLayer(issues: Issues, item: unknown, path: FieldPath): LayerSpec | undefined {
+/** The format's field readers: PyTorch's int-or-pair everywhere, padding a non-negative one. */
+function caseReaders(issues: Issues): LayerFieldReaders {
+  return {
+    size: (o, key, path) => readNumber(issues, o, key, path, { integer: true, min: 1 }, 'required'),
+    pair: (o, key, path, fallback) => readPair(issues, o, key, path, 1, fallback),
+    padding: (o, path) => readPair(issues, o, 'padding', path, 0, 0),
+    zeroPadding: (o, path) => readZeroPadding(issues, o, path),
+    flag: (o, key, path, fallback) => readBoolean(issues, o, key, path, fallback),
+    scalar: (o, key, path, fallback) => readNumber(issues, o, key, path, {}, fallback),
+  };
+}
+
+function readZeroPadding(
+  issues: Issues,
+  o: Obj,
+  path: FieldPath,
+): [number, number, number, number] | undefined {
+  const value = o.padding;
+  const nonNegative = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+  if (Array.isArray(value) && value.length === 4 && value.every(nonNegative)) {
+    const [left, right, top, bottom] = value as number[];
+    return [left, right, top, bottom];
+  }
+  if (nonNegative(value)) {
+    const v = value as number;
+    return [v, v, v, v];
+  }
+  issues.add(
+    [...path, 'padding'],
+    value === undefined
+      ? "missing required field 'padding' ([left, right, top, bottom])"
+      : `expected [left, right, top, bottom] (integers >= 0) or one integer >= 0, got ${JSON.stringify(value)}`,
+  );
+  return undefined;
+}
+
+function readLayer(
+  issues: Issues,
+  readers: LayerFieldReaders,
+  item: unknown,
+  path: FieldPath,
+): LayerSpec | undefined {
   if (!isObj(item)) {
     issues.add(
       path,
@@ -67,7 +95,7 @@ function readLayer(issues: Issues, item: unknown, path: FieldPath): LayerSpec | 
   const type = o.type as CaseLayerType;
   const before = issues.count;
   const neutral = NEUTRAL[type] ?? {};
-  issues.knownFields(o, path, ['type', ...FIELDS[type], ...Object.keys(neutral)]);
+  issues.knownFields(o, path, ['type', ...LAYER_FIELDS[type], ...Object.keys(neutral)]);
   for (const [key, allowed] of Object.entries(neutral)) {
     if (o[key] !== undefined && !allowed.some((v) => sameValue(v, o[key]))) {
       issues.add(
@@ -76,82 +104,10 @@ function readLayer(issues: Issues, item: unknown, path: FieldPath): LayerSpec | 
       );
     }
   }
-  const positive = { integer: true, min: 1 };
-  let layer: LayerSpec | undefined;
-  switch (type) {
-    case 'linear': {
-      const inF = readNumber(issues, o, 'in', path, positive, 'required');
-      const out = readNumber(issues, o, 'out', path, positive, 'required');
-      const bias = readBoolean(issues, o, 'bias', path, true);
-      if (inF !== undefined && out !== undefined && bias !== undefined)
-        layer = { type, in: inF, out, bias };
-      break;
-    }
-    case 'conv2d': {
-      const inC = readNumber(issues, o, 'in_channels', path, positive, 'required');
-      const outC = readNumber(issues, o, 'out_channels', path, positive, 'required');
-      const kernel = readPair(issues, o, 'kernel_size', path, 1, 'required');
-      const stride = readPair(issues, o, 'stride', path, 1, 1);
-      const padding = readPair(issues, o, 'padding', path, 0, 0);
-      const bias = readBoolean(issues, o, 'bias', path, true);
-      if (inC && outC && kernel && stride && padding !== undefined && bias !== undefined) {
-        layer = {
-          type,
-          in_channels: inC,
-          out_channels: outC,
-          kernel_size: kernel,
-          stride,
-          padding,
-          bias,
-        };
-      }
-      break;
-    }
-    case 'maxpool2d':
-    case 'avgpool2d': {
-      const kernel = readPair(issues, o, 'kernel_size', path, 1, 'required');
-      // PyTorch: stride defaults to kernel_size (also when written as null).
-      const stride =
-        o.stride === null ? kernel : kernel && readPair(issues, o, 'stride', path, 1, kernel);
-      const padding = readPair(issues, o, 'padding', path, 0, 0);
-      if (kernel && stride && padding !== undefined)
-        layer = { type, kernel_size: kernel, stride, padding };
-      break;
-    }
-    case 'zeropad2d': {
-      const p = [...path, 'padding'];
-      const value = o.padding;
-      const nonNegative = (v: unknown) =>
-        typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-      if (Array.isArray(value) && value.length === 4 && value.every(nonNegative)) {
-        const [left, right, top, bottom] = value as number[];
-        layer = { type, padding: [left, right, top, bottom] };
-      } else if (nonNegative(value)) {
-        const v = value as number;
-        layer = { type, padding: [v, v, v, v] };
-      } else {
-        issues.add(
-          p,
-          value === undefined
-            ? "missing required field 'padding' ([left, right, top, bottom])"
-            : `expected [left, right, top, bottom] (integers >= 0) or one integer >= 0, got ${JSON.stringify(value)}`,
-        );
-      }
-      break;
-    }
-    case 'leaky_relu': {
-      const slope = readNumber(issues, o, 'negative_slope', path, {}, 0.01);
-      if (slope !== undefined) layer = { type, negative_slope: slope };
-      break;
-    }
-    case 'elu': {
-      const alpha = readNumber(issues, o, 'alpha', path, {}, 1);
-      if (alpha !== undefined) layer = { type, alpha };
-      break;
-    }
-    default:
-      layer = { type };
-  }
+  // PyTorch: a pool's stride written as null means its default, kernel_size.
+  const isPool = type === 'maxpool2d' || type === 'avgpool2d';
+  const fields = isPool && o.stride === null ? { ...o, stride: undefined } : o;
+  const layer = readLayerFields(readers, type, fields, path);
   return issues.count === before ? layer : undefined;
 }
 
@@ -167,6 +123,7 @@ export function readCaseModel(issues: Issues, value: unknown): LayerSpec[] | und
     );
     return undefined;
   }
-  const layers = value.map((item, i) => readLayer(issues, item, [...path, i]));
+  const readers = caseReaders(issues);
+  const layers = value.map((item, i) => readLayer(issues, readers, item, [...path, i]));
   return layers.every((l) => l !== undefined) ? (layers as LayerSpec[]) : undefined;
 }

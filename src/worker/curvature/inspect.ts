@@ -73,8 +73,8 @@ export function inspectDirection(args: {
     );
   }
   const eigenvalue = g.eigenvalues[direction];
-  const column = (m: { rows: number; cols: number; data: Float64Array }): number[] =>
-    Array.from({ length: m.rows }, (_, r) => m.data[r * m.cols + direction]);
+  const column = (m: { rows: number; cols: number; data: Float64Array }): Float64Array =>
+    Float64Array.from({ length: m.rows }, (_, r) => m.data[r * m.cols + direction]);
   const gammas = column(g.gammas!);
   const lambdas = column(g.lambdas!);
   const gammaMean = g.gammaMean![direction];
@@ -82,7 +82,7 @@ export function inspectDirection(args: {
   const vector = g.eigenvectors!.find((e) => e.index === direction)!;
 
   const { layers, names } = parameterLayers(network, args.model);
-  const layerShares = new Array<number>(layers.length).fill(0);
+  const layerShares = new Float64Array(layers.length);
   g.layers.forEach((l, j) => (layerShares[layers.indexOf(l)] = vector.layerShares[j]));
 
   // ---- the loss along e_k
@@ -127,7 +127,11 @@ export function inspectDirection(args: {
     sampleIndices: result.samples.grad.map((r) => batch.indices[r]),
     layerNames: names,
     layerShares,
-    slice: { t, loss: sliceLoss, quadratic },
+    slice: {
+      t: Float64Array.from(t),
+      loss: Float64Array.from(sliceLoss),
+      quadratic: Float64Array.from(quadratic),
+    },
     loss: result.loss,
     gammaMean,
     lambdaMean,

@@ -80,8 +80,9 @@ export function keptCount(eigenvalues: ArrayLike<number>, threshold: number): nu
   return k;
 }
 
-const list = (a: ArrayLike<number> | undefined, k: number): number[] =>
-  a ? Array.from(a).slice(0, k) : [];
+/** The first k entries as a record array (a copy: records outlive the engine's buffers). */
+const list = (a: ArrayLike<number> | undefined, k: number): Float64Array =>
+  a ? Float64Array.from({ length: Math.min(k, a.length) }, (_, i) => a[i]) : new Float64Array(0);
 
 /** The record of one computed curvature step. */
 export function curvatureRecord(args: {
@@ -114,7 +115,7 @@ export function curvatureRecord(args: {
       // Columns of the record are all parameter layers; a group's other layers get 0.
       const cols = g.layers.map((l) => layers.indexOf(l));
       group.layerShares = Array.from({ length: k }, (_, row) => {
-        const full = new Array<number>(layers.length).fill(0);
+        const full = new Float64Array(layers.length);
         cols.forEach((col, j) => (full[col] = g.layerShares!.data[row * g.layers.length + j]));
         return full;
       });

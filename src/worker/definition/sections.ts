@@ -5,13 +5,19 @@ import type {
   DataSpec,
   EvalSpec,
   LayerSpec,
-  LayerType,
   LossName,
   Normalization,
   OptimizerSpec,
   Padding,
   Pair,
 } from '../../protocol/definition';
+import {
+  LAYER_FIELDS,
+  LAYER_TYPES,
+  readLayerFields,
+  type LayerFieldReaders,
+  type ScalarField,
+} from '../../vivit/interop/layer-spec';
 import { MNIST_TEST_COUNT, MNIST_TRAIN_COUNT } from '../data/mnist';
 import {
   checkChoice,
@@ -26,27 +32,12 @@ import {
   readNumber,
   readString,
   type IssueCollector,
+  type NumberRule,
   type Obj,
 } from './fields';
 import { DAMPED_NEWTON_FIELDS, readDampedNewton } from './damped-newton';
 import type { FieldPath } from './source';
 
-export const LAYER_FIELDS: Record<LayerType, readonly string[]> = {
-  linear: ['in', 'out', 'bias'],
-  conv2d: ['in_channels', 'out_channels', 'kernel_size', 'stride', 'padding', 'bias'],
-  maxpool2d: ['kernel_size', 'stride', 'padding'],
-  avgpool2d: ['kernel_size', 'stride', 'padding'],
-  zeropad2d: ['padding'],
-  relu: [],
-  sigmoid: [],
-  tanh: [],
-  flatten: [],
-  identity: [],
-  leaky_relu: ['negative_slope'],
-  elu: ['alpha'],
-  dropout: ['p'],
-};
-export const LAYER_TYPES = Object.keys(LAYER_FIELDS) as LayerType[];
 export const LOSSES: readonly LossName[] = ['cross_entropy', 'mse'];
 export const OPTIMIZERS = ['sgd', 'adam', 'damped_newton'] as const;
 export const DATA_SOURCES = ['mnist', 'synthetic', 'idx'] as const;
@@ -100,7 +91,52 @@ function readPadding(c: IssueCollector, o: Obj, path: FieldPath): Padding | unde
 
 // ---------------------------------------------------------------- model
 
-function readLayer(c: IssueCollector, item: unknown, path: FieldPath): LayerSpec | undefined {
+function readZeroPadding(
+  c: IssueCollector,
+  o: Obj,
+  path: FieldPath,
+): [number, number, number, number] | undefined {
+  const p = [...path, 'padding'];
+  const value = o.padding;
+  if (value === undefined) {
+    c.add(
+      p,
+      "missing required field 'padding' (an integer >= 0 or a list [left, right, top, bottom])",
+    );
+  } else if (Array.isArray(value)) {
+    const list = checkNumberList(c, value, p, 4, NONNEGATIVE_INT);
+    if (list) return [list[0], list[1], list[2], list[3]];
+  } else if (checkNumber(c, value, p, NONNEGATIVE_INT)) {
+    return [value, value, value, value];
+  }
+  return undefined;
+}
+
+/** Bounds of the real-valued layer parameters. */
+const SCALAR_RULES: Record<ScalarField, NumberRule> = {
+  negative_slope: {},
+  alpha: { above: 0 },
+  p: { min: 0, below: 1 },
+};
+
+/** The definition's field readers (their messages carry the source line). */
+function definitionReaders(c: IssueCollector): LayerFieldReaders {
+  return {
+    size: (o, key, path) => readNumber(c, o, key, path, POSITIVE_INT, 'required'),
+    pair: (o, key, path, fallback) => readPair(c, o, key, path, fallback),
+    padding: (o, path) => readPadding(c, o, path),
+    zeroPadding: (o, path) => readZeroPadding(c, o, path),
+    flag: (o, key, path, fallback) => readBoolean(c, o, key, path, fallback),
+    scalar: (o, key, path, fallback) => readNumber(c, o, key, path, SCALAR_RULES[key], fallback),
+  };
+}
+
+function readLayer(
+  c: IssueCollector,
+  readers: LayerFieldReaders,
+  item: unknown,
+  path: FieldPath,
+): LayerSpec | undefined {
   // A bare name is shorthand for a layer without fields: `- relu` means `- type: relu`.
   const o: Obj | undefined =
     typeof item === 'string' ? { type: item } : readMapping(c, item, path, 'a layer');
@@ -119,80 +155,7 @@ function readLayer(c: IssueCollector, item: unknown, path: FieldPath): LayerSpec
   if (!type) return undefined;
   const before = c.count;
   checkKnownFields(c, o, path, ['type', ...LAYER_FIELDS[type]]);
-  let layer: LayerSpec | undefined;
-  switch (type) {
-    case 'linear': {
-      const inF = readNumber(c, o, 'in', path, POSITIVE_INT, 'required');
-      const out = readNumber(c, o, 'out', path, POSITIVE_INT, 'required');
-      const bias = readBoolean(c, o, 'bias', path, true);
-      if (inF !== undefined && out !== undefined && bias !== undefined)
-        layer = { type, in: inF, out, bias };
-      break;
-    }
-    case 'conv2d': {
-      const inC = readNumber(c, o, 'in_channels', path, POSITIVE_INT, 'required');
-      const outC = readNumber(c, o, 'out_channels', path, POSITIVE_INT, 'required');
-      const kernel = readPair(c, o, 'kernel_size', path, 'required');
-      const stride = readPair(c, o, 'stride', path, 1);
-      const padding = readPadding(c, o, path);
-      const bias = readBoolean(c, o, 'bias', path, true);
-      if (inC && outC && kernel && stride && padding !== undefined && bias !== undefined) {
-        layer = {
-          type,
-          in_channels: inC,
-          out_channels: outC,
-          kernel_size: kernel,
-          stride,
-          padding,
-          bias,
-        };
-      }
-      break;
-    }
-    case 'maxpool2d':
-    case 'avgpool2d': {
-      const kernel = readPair(c, o, 'kernel_size', path, 'required');
-      // PyTorch: stride defaults to kernel_size.
-      const stride = kernel !== undefined ? readPair(c, o, 'stride', path, kernel) : undefined;
-      const padding = readPadding(c, o, path);
-      if (kernel && stride && padding !== undefined)
-        layer = { type, kernel_size: kernel, stride, padding };
-      break;
-    }
-    case 'zeropad2d': {
-      const p = [...path, 'padding'];
-      const value = o.padding;
-      if (value === undefined) {
-        c.add(
-          p,
-          "missing required field 'padding' (an integer >= 0 or a list [left, right, top, bottom])",
-        );
-      } else if (Array.isArray(value)) {
-        const list = checkNumberList(c, value, p, 4, NONNEGATIVE_INT);
-        if (list) layer = { type, padding: [list[0], list[1], list[2], list[3]] };
-      } else if (checkNumber(c, value, p, NONNEGATIVE_INT)) {
-        layer = { type, padding: [value, value, value, value] };
-      }
-      break;
-    }
-    case 'leaky_relu': {
-      const slope = readNumber(c, o, 'negative_slope', path, {}, 0.01);
-      if (slope !== undefined) layer = { type, negative_slope: slope };
-      break;
-    }
-    case 'elu': {
-      const alpha = readNumber(c, o, 'alpha', path, { above: 0 }, 1);
-      if (alpha !== undefined) layer = { type, alpha };
-      break;
-    }
-    case 'dropout': {
-      const p = readNumber(c, o, 'p', path, { min: 0, below: 1 }, 0.5);
-      if (p !== undefined) layer = { type, p };
-      break;
-    }
-    default:
-      layer = { type };
-  }
+  const layer = readLayerFields(readers, type, o, path);
   return c.count === before ? layer : undefined;
 }
 
@@ -210,7 +173,8 @@ export function readModel(c: IssueCollector, value: unknown): LayerSpec[] | unde
     c.add(path, 'the model has no layers');
     return undefined;
   }
-  const layers = value.map((item, i) => readLayer(c, item, [...path, i]));
+  const readers = definitionReaders(c);
+  const layers = value.map((item, i) => readLayer(c, readers, item, [...path, i]));
   return layers.every((l) => l !== undefined) ? (layers as LayerSpec[]) : undefined;
 }
 

@@ -177,7 +177,7 @@ function bars(id: string, name: string, data: [string, number][], color: string)
 
 /** All nontrivial eigenvalues of a curvature step (every group). */
 export function allEigenvalues(record: CurvatureRecord): number[] {
-  return record.groups.flatMap((g) => g.eigenvalues);
+  return record.groups.flatMap((g) => Array.from(g.eigenvalues));
 }
 
 export function spectrumHistogramOption(
@@ -222,15 +222,16 @@ function memo<R extends object, T>(compute: (record: R) => T): (record: R) => T 
 const TOP_K_CACHED = 8;
 const cachedTop = memo((record: CurvatureRecord) => {
   // Each group's eigenvalues are descending: only their heads can be among the largest.
-  if (record.groups.length === 1) return record.groups[0].eigenvalues.slice(0, TOP_K_CACHED);
-  const firsts = record.groups.flatMap((g) => g.eigenvalues.slice(0, TOP_K_CACHED));
+  if (record.groups.length === 1)
+    return Array.from(record.groups[0].eigenvalues.subarray(0, TOP_K_CACHED));
+  const firsts = record.groups.flatMap((g) => Array.from(g.eigenvalues.subarray(0, TOP_K_CACHED)));
   return firsts.sort((a, b) => b - a).slice(0, TOP_K_CACHED);
 });
 
 /** The k largest eigenvalues of a step over all groups, descending. */
 export function topEigenvalues(record: CurvatureRecord, k: number): number[] {
   if (k <= TOP_K_CACHED) return cachedTop(record).slice(0, k);
-  const firsts = record.groups.flatMap((g) => g.eigenvalues.slice(0, k));
+  const firsts = record.groups.flatMap((g) => Array.from(g.eigenvalues.subarray(0, k)));
   return firsts.sort((a, b) => b - a).slice(0, k);
 }
 
@@ -343,8 +344,8 @@ function recent(records: readonly CurvatureRecord[], count: number) {
 
 function points(
   record: CurvatureRecord,
-  x: (g: CurvatureRecord['groups'][number]) => number[],
-  y: (g: CurvatureRecord['groups'][number]) => number[],
+  x: (g: CurvatureRecord['groups'][number]) => ArrayLike<number>,
+  y: (g: CurvatureRecord['groups'][number]) => ArrayLike<number>,
   logX: boolean,
   logY: boolean,
 ): Pt[] {
@@ -583,7 +584,7 @@ export function gradientNormOption(
 // ---- Inspector ---------------------------------------------------------------------------
 
 export function sampleHistogramOption(
-  values: readonly number[] | undefined,
+  values: ArrayLike<number> | undefined,
   name: string,
   palette: ChartPalette,
   color: string,
@@ -621,7 +622,7 @@ export function layerSharesOption(
     bars(
       'layerShares',
       'share',
-      record.layerShares.map((v, i) => [record.layerNames[i] ?? String(i), v]),
+      Array.from(record.layerShares, (v, i) => [record.layerNames[i] ?? String(i), v]),
       SERIES_COLORS[4],
     ),
   ];
@@ -642,14 +643,14 @@ export function sliceOption(
     line(
       'sliceLoss',
       'L(θ + t·e_k)',
-      t.map((x, i) => [x, loss[i]]),
+      Array.from(t, (x, i) => [x, loss[i]]),
       palette.train,
       { sampling: undefined },
     ),
     line(
       'sliceQuadratic',
       'q(t)',
-      t.map((x, i) => [x, quadratic[i]]),
+      Array.from(t, (x, i) => [x, quadratic[i]]),
       palette.eval,
       {
         sampling: undefined,
@@ -662,13 +663,12 @@ export function sliceOption(
 
 /** Samples ordered by |γ_nk|, largest first: those that dominate the direction's gradient. */
 export function dominantSamples(record: InspectRecord, count = 8) {
-  return record.gammas
-    .map((gamma, n) => ({
-      n,
-      index: record.sampleIndices[n] ?? n,
-      gamma,
-      lambda: record.lambdas[n],
-    }))
+  return Array.from(record.gammas, (gamma, n) => ({
+    n,
+    index: record.sampleIndices[n] ?? n,
+    gamma,
+    lambda: record.lambdas[n],
+  }))
     .sort((a, b) => Math.abs(b.gamma) - Math.abs(a.gamma))
     .slice(0, count);
 }

@@ -22,10 +22,11 @@ export function logSpacedEdges(lo: number, hi: number, bins: number): number[] {
 }
 
 /** Range of the usable values; a single value gets a range around it so it lands mid-bin. */
-function range(values: readonly number[], usable: (v: number) => boolean, log: boolean) {
+function range(values: ArrayLike<number>, usable: (v: number) => boolean, log: boolean) {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const v of values) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
     if (!usable(v)) continue;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
@@ -36,8 +37,8 @@ function range(values: readonly number[], usable: (v: number) => boolean, log: b
 }
 
 function binned(
-  values: readonly number[],
-  weights: readonly number[] | undefined,
+  values: ArrayLike<number>,
+  weights: ArrayLike<number> | undefined,
   edges: number[],
   position: (v: number) => number,
   usable: (v: number) => boolean,
@@ -45,19 +46,16 @@ function binned(
   const bins = edges.length - 1;
   const out = new Array<number>(bins).fill(0);
   let dropped = 0;
-  values.forEach((v, i) => {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
     const w = weights ? weights[i] : 1;
-    if (!usable(v) || !Number.isFinite(w)) {
+    const p = usable(v) && Number.isFinite(w) ? position(v) : Number.NaN; // in [0, 1] inside
+    if (!(p >= 0 && p <= 1)) {
       dropped += 1;
-      return;
-    }
-    const p = position(v); // in [0, 1] inside the range
-    if (p < 0 || p > 1) {
-      dropped += 1;
-      return;
+      continue;
     }
     out[Math.min(bins - 1, Math.floor(p * bins))] += w;
-  });
+  }
   return { edges, values: out, dropped };
 }
 
@@ -65,9 +63,9 @@ const positive = (v: number): boolean => Number.isFinite(v) && v > 0;
 
 /** Log-spaced histogram of the positive values over [min, max] (or the given range). */
 export function logHistogram(
-  values: readonly number[],
+  values: ArrayLike<number>,
   bins: number,
-  options: { weights?: readonly number[]; range?: [number, number] } = {},
+  options: { weights?: ArrayLike<number>; range?: [number, number] } = {},
 ): Histogram {
   const r = options.range ?? range(values, positive, true);
   if (!r) return { edges: [], values: [], dropped: values.length };
@@ -84,7 +82,7 @@ export function logHistogram(
 }
 
 /** Equal-width histogram of the finite values over [min, max]. */
-export function linearHistogram(values: readonly number[], bins: number): Histogram {
+export function linearHistogram(values: ArrayLike<number>, bins: number): Histogram {
   const r = range(values, Number.isFinite, false);
   if (!r) return { edges: [], values: [], dropped: values.length };
   const [lo, hi] = r;
@@ -105,8 +103,8 @@ export interface OverlapBar {
  * the eigenvalue, preceded by the flat remainder (the share of ‖g‖² outside the eigenspace).
  */
 export function overlapBars(
-  eigenvalues: readonly number[],
-  overlap: readonly number[],
+  eigenvalues: ArrayLike<number>,
+  overlap: ArrayLike<number>,
   flatRemainder: number,
   bins = 49,
 ): OverlapBar[] {

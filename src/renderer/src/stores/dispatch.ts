@@ -18,6 +18,9 @@ export function applyHostEvent(event: HostEvent): void {
       break;
     case 'definition':
       definition.set(event.definition);
+      // Choosing a definition ends the display of a saved log, so that Start (which trains the
+      // definition) is offered again; a live session stays on screen until the next start.
+      if (session.source === 'replay') session.reset(undefined, 'none');
       break;
     case 'session':
       session.reset(event.header, event.source, event.logPath);

@@ -1,7 +1,8 @@
-// WebSocket transport to the web host (`vivit-monitor serve`): JSON text frames carrying
-// HostRequest / HostEvent, reconnect with backoff, and a clear state when the token is refused.
+// WebSocket transport to the web host (`vivit-monitor serve`): requests go as JSON text frames,
+// host events arrive as binary frames (protocol/wire-codec: JSON structure + raw float64
+// arrays); reconnect with backoff, and a clear state when the token is refused.
 import { WEB_CLOSE_UNAUTHORIZED, type HostEvent, type HostRequest } from '../../../protocol/host';
-import { decodeHostEvent } from '../../../protocol/log-codec';
+import { decodeHostEvent } from '../../../protocol/wire-codec';
 import { Listeners, type ConnectionStatus, type Transport } from './types';
 import {
   backoffDelay,
@@ -19,6 +20,8 @@ export interface SocketLike {
   onclose: ((event: CloseEvent) => void) | null;
   onmessage: ((event: MessageEvent) => void) | null;
   onerror: ((event: Event) => void) | null;
+  /** Set to 'arraybuffer': binary frames then arrive as ArrayBuffers (not Blobs). */
+  binaryType: BinaryType;
   send(data: string): void;
   close(code?: number, reason?: string): void;
 }
@@ -105,6 +108,7 @@ export class WebTransport implements Transport {
     if (this.failures === 0) this.setStatus({ phase: 'connecting' });
     const create = this.options.createSocket ?? ((url: string) => new WebSocket(url));
     const socket = create(socketUrl(this.options.location, this.token));
+    socket.binaryType = 'arraybuffer';
     this.socket = socket;
     let opened = false;
     socket.onopen = () => {
@@ -168,12 +172,9 @@ export class WebTransport implements Transport {
   }
 }
 
-/**
- * A host event from a text frame (non-finite numbers in records, sent as "NaN"/"Infinity",
- * are restored), or undefined with a console note for anything else.
- */
+/** A host event from a binary frame, or undefined with a console note for anything else. */
 export function parseHostEvent(data: unknown): HostEvent | undefined {
-  if (typeof data === 'string') {
+  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
     try {
       const event = decodeHostEvent(data);
       if (event && typeof event === 'object' && typeof event.kind === 'string') return event;
