@@ -2,13 +2,16 @@
 // Reading is forgiving about the body (a session that crashed mid-write leaves a truncated last
 // line; that line is reported and skipped, the rest loads) and strict about the header (without
 // it we cannot know what the file is).
+import { bytesToBase64 } from './base64';
 import { LOG_FORMAT, type BodyRecord, type HeaderRecord, type LogRecord } from './records';
 import { validateLogRecord } from './validate';
 
 /** JSON cannot hold NaN/±Infinity; a diverging loss must still round-trip, so encode them.
- *  Typed arrays (the records' per-direction and per-sample numbers) become plain lists. */
+ *  Typed arrays (the records' per-direction and per-sample numbers) become plain lists, bytes
+ *  (sample images) one base64 string. */
 function encodeNonFinite(_key: string, value: unknown): unknown {
   if (value instanceof Float64Array) return Array.from(value);
+  if (value instanceof Uint8Array) return bytesToBase64(value);
   if (typeof value === 'number' && !Number.isFinite(value)) {
     return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
   }

@@ -129,6 +129,19 @@ export interface CurvatureRecord {
   timings: Record<string, number>;
 }
 
+/** Pictures of some samples of an inspect record (image data only). */
+export interface SampleImages {
+  width: number;
+  height: number;
+  /** 1 (grey) or 3 (RGB). */
+  channels: number;
+  /** Which samples: positions n into the record's gammas / lambdas / sampleIndices. */
+  positions: number[];
+  /** positions.length images of height × width × channels bytes each ([H, W, C] order); the
+   *  log stores them as one base64 string. */
+  pixels: Uint8Array;
+}
+
 /** Per-sample detail for one direction, computed on request while paused (the inspector). */
 export interface InspectRecord {
   type: 'inspect';
@@ -150,6 +163,8 @@ export interface InspectRecord {
   gammaMean?: number;
   /** λ̄_k = mean of lambdas (equals the eigenvalue up to rounding). */
   lambdaMean?: number;
+  /** The samples with the largest |γ_nk| and the largest λ_nk, as pictures (image data). */
+  images?: SampleImages;
 }
 
 export type LogRecord =

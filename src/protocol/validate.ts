@@ -1,6 +1,7 @@
 // Pure validators for data that crosses a trust boundary: requests from a renderer (Electron IPC
 // or the web host's WebSocket) and records read back from session-log files. Each returns either
 // the typed value or one message that names the offending field.
+import { base64ToBytes } from './base64';
 import type { HostRequest, RunCommand } from './host';
 import {
   LOG_FORMAT,
@@ -294,6 +295,47 @@ function checkCurvatureGroup(g: unknown, i: number, columns: number): string | u
   return error ? `groups[${i}].${error}` : undefined;
 }
 
+/** An inspect record's optional images: the pixels arrive as base64 (log) or bytes (wire). */
+function reviveSampleImages(r: Record<string, unknown>, samples: number): string | undefined {
+  const images = r.images;
+  if (images === undefined) return undefined;
+  if (!isObject(images)) return `images must be an object, got ${describe(images)}`;
+  const error = firstError(
+    () => reviveNumber(images, 'width', { integer: true }),
+    () => reviveNumber(images, 'height', { integer: true }),
+    () =>
+      images.channels === 1 || images.channels === 3
+        ? undefined
+        : `channels must be 1 or 3, got ${describe(images.channels)}`,
+    () => checkIndexList(images, 'positions'),
+    () => {
+      const positions = images.positions as number[];
+      const bad = positions.find((n) => n >= samples);
+      return bad === undefined
+        ? undefined
+        : `positions: ${bad} is not a sample of this record (it has ${samples})`;
+    },
+    () => {
+      let pixels = images.pixels;
+      if (typeof pixels === 'string') pixels = base64ToBytes(pixels);
+      if (!(pixels instanceof Uint8Array)) {
+        return `pixels must be base64 bytes, got ${describe(images.pixels)}`;
+      }
+      const expected =
+        (images.positions as number[]).length *
+        (images.width as number) *
+        (images.height as number) *
+        (images.channels as number);
+      if (pixels.length !== expected) {
+        return `pixels has ${pixels.length} bytes, expected ${expected} (positions × height × width × channels)`;
+      }
+      images.pixels = pixels;
+      return undefined;
+    },
+  );
+  return error ? `images.${error}` : undefined;
+}
+
 const BODY_CHECKS: Record<BodyRecord['type'], (r: Record<string, unknown>) => string | undefined> =
   {
     step: (r) =>
@@ -403,6 +445,7 @@ const BODY_CHECKS: Record<BodyRecord['type'], (r: Record<string, unknown>) => st
         () => reviveNumber(r, 'loss', { optional: true }),
         () => reviveNumber(r, 'gammaMean', { optional: true }),
         () => reviveNumber(r, 'lambdaMean', { optional: true }),
+        () => reviveSampleImages(r, (r.gammas as Float64Array).length),
       ),
   };
 

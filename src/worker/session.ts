@@ -25,6 +25,7 @@ import type { Dataset } from './data/dataset';
 import { loadDataset } from './data/load';
 import { checkDefinitionAgainstData } from './definition/fit';
 import { inspectDirection } from './curvature/inspect';
+import { dominantSampleImages } from './curvature/sample-images';
 import { curvatureSeed, measureCurvature, type CurvatureBatchTensors } from './curvature/monitor';
 import { scheduledSteps } from './curvature/schedule';
 
@@ -494,6 +495,8 @@ export class TrainingSession {
         group,
         direction,
       });
+      const images = dominantSampleImages(run.batches.dataset, record);
+      if (images) record.images = images;
       this.record(record);
     } catch (e) {
       this.emit({ type: 'error', message: `cannot inspect: ${errorText(e)}`, step: run.step });

@@ -201,6 +201,37 @@ describe('curvature dashboards in Chromium (replayed synthetic log)', () => {
         { timeout: 30_000 },
       )
       .toEqual([]);
+    // MNIST is image data: the samples that dominate the direction show their digits, drawn
+    // (not blank: a digit has dark background and bright strokes).
+    // (No DOM types in this tsconfig: the page's canvases are described by the little we use.)
+    interface CanvasLike {
+      width: number;
+      height: number;
+      getContext(kind: '2d'): {
+        getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+      };
+    }
+    interface DocumentLike {
+      querySelectorAll(selector: string): ArrayLike<CanvasLike>;
+    }
+    const pictures = await page.evaluate(() =>
+      Array.from(
+        (globalThis as unknown as { document: DocumentLike }).document.querySelectorAll(
+          '[data-testid=dominant-samples] canvas',
+        ),
+      ).map((canvas) => {
+        const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let bright = 0;
+        for (let i = 0; i < data.length; i += 4) if (data[i] > 128) bright += 1;
+        return { size: [canvas.width, canvas.height], bright };
+      }),
+    );
+    expect(pictures.length).toBeGreaterThanOrEqual(1);
+    for (const picture of pictures) {
+      expect(picture.size).toEqual([28, 28]);
+      expect(picture.bright).toBeGreaterThan(20);
+      expect(picture.bright).toBeLessThan(600);
+    }
     await page.screenshot({ path: join(results, 'dashboards-live.png'), fullPage: true });
 
     // Save the paused session's log (Save log → download), stop, and reopen the saved file:

@@ -36,6 +36,10 @@ describe('log round trip of every record type', () => {
     expect(curvature?.type === 'curvature' && Number.isNaN(curvature.groups[0].snrGamma[2])).toBe(
       true,
     );
+    // Sample images are one base64 string in the file and bytes again once read.
+    expect(text).toContain('"pixels":"AP8+P4AH+gECAwQF"');
+    const inspect = parsed.records.find((r) => r.type === 'inspect');
+    expect(inspect?.type === 'inspect' && inspect.images?.pixels).toBeInstanceOf(Uint8Array);
   });
 
   it('the same records survive the web host socket encoding', () => {
@@ -92,6 +96,18 @@ describe('curvature and inspect record validation', () => {
     expect(errorOf((r) => (r.sampleIndices = [1, -2]), inspect)).toContain('sampleIndices');
     expect(errorOf((r) => r.layerShares.push(0), inspect)).toBe(
       'inspect record: layerShares has 3 entries, expected 2',
+    );
+    expect(errorOf((r) => (r.images.pixels = 'AAAA'), inspect)).toBe(
+      'inspect record: images.pixels has 3 bytes, expected 12 (positions × height × width × channels)',
+    );
+    expect(errorOf((r) => (r.images.pixels = '***'), inspect)).toBe(
+      'inspect record: images.pixels must be base64 bytes, got "***"',
+    );
+    expect(errorOf((r) => (r.images.positions = [1, 4]), inspect)).toBe(
+      'inspect record: images.positions: 4 is not a sample of this record (it has 4)',
+    );
+    expect(errorOf((r) => (r.images.channels = 2), inspect)).toBe(
+      'inspect record: images.channels must be 1 or 3, got 2',
     );
   });
 });

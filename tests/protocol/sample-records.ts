@@ -180,6 +180,14 @@ export function sampleMonitoringRecords(): BodyRecord[] {
       loss: 1.1,
       gammaMean: 0.05,
       lambdaMean: 0.75,
+      // Two 2×3 grey pictures (samples 1 and 2), every byte value kind of the base64 alphabet.
+      images: {
+        width: 3,
+        height: 2,
+        channels: 1,
+        positions: [1, 2],
+        pixels: Uint8Array.of(0, 255, 62, 63, 128, 7, 250, 1, 2, 3, 4, 5),
+      },
     },
   ];
 }

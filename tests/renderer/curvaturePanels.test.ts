@@ -268,5 +268,25 @@ describe('inspector', () => {
     expect(seriesOf('inspect-layers')[0].length).toBe(2);
     const samples = root.querySelectorAll('[data-testid=dominant-samples] tbody tr');
     expect(samples[0].textContent).toContain('#11');
+    const curvatureSamples = root.querySelectorAll('[data-testid=curvature-samples] tbody tr');
+    expect(curvatureSamples[0].textContent).toContain('#13'); // λ_nk = 4, the largest
+    expect(root.querySelectorAll('[data-testid=dominant-samples] canvas')).toHaveLength(0);
+
+    // Image data: the samples that have a picture in the record show it.
+    const withImages = inspectRecord(6, 1);
+    withImages.images = {
+      width: 2,
+      height: 2,
+      channels: 1,
+      positions: [1, 3], // samples #11 and #13
+      pixels: Uint8Array.of(0, 64, 128, 255, 255, 128, 64, 0),
+    };
+    applyHostEvent({ kind: 'records', records: [withImages] });
+    await nextTick();
+    const pictures = root.querySelectorAll('[data-testid=dominant-samples] canvas');
+    expect([...pictures].map((c) => c.getAttribute('aria-label'))).toEqual([
+      'training sample #11',
+      'training sample #13',
+    ]);
   });
 });

@@ -270,5 +270,21 @@ describe('curvature monitoring in the session', () => {
     const h = t[mid + 1];
     const slope = (loss[mid + 1] - loss[mid - 1]) / (2 * h);
     expect(Math.abs(slope - r.gammaMean!)).toBeLessThan(0.05 * Math.abs(r.gammaMean!) + 2e-3);
+
+    // MNIST is image data: the dominating samples come with their pictures, the training set's
+    // own bytes (the largest |γ_nk| first).
+    const images = r.images!;
+    expect(images).toMatchObject({ width: 28, height: 28, channels: 1 });
+    const byGamma = Array.from(r.gammas, (g, n) => [Math.abs(g), n]).sort((a, b) => b[0] - a[0]);
+    expect(images.positions[0]).toBe(byGamma[0][1]);
+    expect(images.positions.length).toBeGreaterThanOrEqual(8);
+    expect(images.pixels).toHaveLength(images.positions.length * 784);
+    const dataset = await loadDataset(definition.data, definition.seed, process.cwd());
+    images.positions.forEach((n, i) => {
+      const index = r.sampleIndices[n];
+      expect(Array.from(images.pixels.subarray(i * 784, (i + 1) * 784))).toEqual(
+        Array.from(dataset.train.x.subarray(index * 784, (index + 1) * 784)),
+      );
+    });
   }, 120_000);
 });

@@ -43,7 +43,7 @@ export class BatchSource {
   private order: { epoch: number; indices: Int32Array } | undefined;
 
   constructor(
-    private readonly dataset: Dataset,
+    readonly dataset: Dataset,
     private readonly loss: LossName,
     readonly batchSize: number,
     private readonly seed: number,

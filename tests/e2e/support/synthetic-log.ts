@@ -146,11 +146,15 @@ function inspect(step: number, rand: () => number): InspectRecord {
   };
 }
 
-/** The whole log as JSON Lines text. */
-export function syntheticLog(o: SyntheticLogOptions): string {
-  const rand = lcg(o.seed);
+/** The body records of steps `from`..`to` (inclusive), drawing numbers from `rand`. */
+function stepRecords(
+  o: SyntheticLogOptions,
+  from: number,
+  to: number,
+  rand: () => number,
+): BodyRecord[] {
   const records: BodyRecord[] = [];
-  for (let s = 1; s <= o.steps; s++) {
+  for (let s = from; s <= to; s++) {
     if ((s - 1) % 10 === 0) records.push(curvature(s - 1, o, rand));
     records.push({
       type: 'step',
@@ -173,6 +177,31 @@ export function syntheticLog(o: SyntheticLogOptions): string {
       });
     }
   }
+  return records;
+}
+
+/** The whole log as JSON Lines text. */
+export function syntheticLog(o: SyntheticLogOptions): string {
+  const rand = lcg(o.seed);
+  const records = stepRecords(o, 1, o.steps, rand);
   if (o.inspect) records.push(inspect(o.steps, rand));
   return [header(o), ...records].map((r) => encodeRecord(r)).join('');
+}
+
+/**
+ * A run that goes on after the log: `next(count)` gives the records of the next `count` steps
+ * (as a running worker would send them), starting after the log's last step.
+ */
+export function syntheticContinuation(o: SyntheticLogOptions): {
+  next(count: number): BodyRecord[];
+} {
+  const rand = lcg(o.seed + 1);
+  let step = o.steps + 1;
+  return {
+    next(count) {
+      const records = stepRecords(o, step, step + count - 1, rand);
+      step += count;
+      return records;
+    },
+  };
 }

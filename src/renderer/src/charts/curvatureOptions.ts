@@ -56,7 +56,14 @@ export function baseOption(
     animation: false,
     backgroundColor: 'transparent',
     textStyle: { color: palette.text, fontFamily: 'inherit' },
-    grid: { left: 56, right: 16, top: options.legend ? 46 : 28, bottom: 40 },
+    // Fixed margins: no measuring of axis labels against the container on every redraw.
+    grid: {
+      left: 56,
+      right: 16,
+      top: options.legend ? 46 : 28,
+      bottom: 40,
+      outerBoundsMode: 'none',
+    },
     // One builder for value, log and category axes: ECharts types them as a discriminated union.
     xAxis: axis(x, palette, 'x') as never,
     yAxis: axis(y, palette, 'y') as never,
@@ -79,12 +86,22 @@ export function baseOption(
       backgroundColor: palette.surface,
       borderColor: palette.border,
       textStyle: { color: palette.text, fontSize: 12 },
+      transitionDuration: 0,
+      // The pointer on a canvas of its own: moving it does not repaint the series.
+      axisPointer: { zlevel: 1 },
       ...(trigger === 'item'
         ? { formatter: itemTooltip(x.name, y.name) as never }
         : { valueFormatter: ((v: number) => formatValue(Number(v))) as never }),
     },
     dataZoom: [
-      { type: 'inside', xAxisIndex: 0, zoomOnMouseWheel: 'shift', filterMode: 'none' },
+      // At most ten zoom redraws a second (ECharts' default without animation is fifty).
+      {
+        type: 'inside',
+        xAxisIndex: 0,
+        zoomOnMouseWheel: 'shift',
+        filterMode: 'none',
+        throttle: 100,
+      },
       ...(options.zoomY
         ? [
             {
@@ -92,6 +109,7 @@ export function baseOption(
               yAxisIndex: 0,
               zoomOnMouseWheel: 'alt' as const,
               filterMode: 'none' as const,
+              throttle: 100,
             },
           ]
         : []),
@@ -661,14 +679,24 @@ export function sliceOption(
   return option;
 }
 
-/** Samples ordered by |γ_nk|, largest first: those that dominate the direction's gradient. */
-export function dominantSamples(record: InspectRecord, count = 8) {
+/**
+ * The samples that dominate a direction, largest first: by |γ_nk| (its gradient) or by λ_nk
+ * (its curvature). Ties keep the batch order.
+ */
+export function dominantSamples(
+  record: InspectRecord,
+  count = 8,
+  by: 'gamma' | 'lambda' = 'gamma',
+) {
+  const key = (s: { gamma: number; lambda: number }): number =>
+    by === 'gamma' ? Math.abs(s.gamma) : s.lambda;
   return Array.from(record.gammas, (gamma, n) => ({
     n,
     index: record.sampleIndices[n] ?? n,
     gamma,
     lambda: record.lambdas[n],
   }))
-    .sort((a, b) => Math.abs(b.gamma) - Math.abs(a.gamma))
+    .filter((s) => Number.isFinite(key(s)))
+    .sort((a, b) => key(b) - key(a) || a.n - b.n)
     .slice(0, count);
 }

@@ -29,6 +29,9 @@ function visibleSeries(hasAccuracy: boolean): SeriesStyle[] {
   return SERIES.filter((s) => hasAccuracy || s.axis === 0);
 }
 
+const HOVER_ZLEVEL = 1;
+const ZOOM_THROTTLE_MS = 100;
+
 export function buildPerformanceOption(
   series: PerformanceSeries,
   settings: PerformanceSettings,
@@ -38,10 +41,10 @@ export function buildPerformanceOption(
   const axisIndices = two ? [0, 1] : [0];
   const grids = two
     ? [
-        { left: 64, right: 20, top: 44, height: '40%' },
-        { left: 64, right: 20, top: '60%', bottom: 78 },
+        { left: 64, right: 20, top: 44, height: '40%', outerBoundsMode: 'none' as const },
+        { left: 64, right: 20, top: '60%', bottom: 78, outerBoundsMode: 'none' as const },
       ]
-    : [{ left: 64, right: 20, top: 44, bottom: 78 }];
+    : [{ left: 64, right: 20, top: 44, bottom: 78, outerBoundsMode: 'none' as const }];
 
   const axisCommon = {
     axisLine: { lineStyle: { color: palette.axis } },
@@ -107,7 +110,13 @@ export function buildPerformanceOption(
     grid: grids,
     xAxis,
     yAxis,
-    axisPointer: { link: [{ xAxisIndex: 'all' }], lineStyle: { color: palette.muted } },
+    // The pointer gets a canvas of its own (zlevel 1): moving it repaints that layer only,
+    // not the 10,000-point lines beneath.
+    axisPointer: {
+      link: [{ xAxisIndex: 'all' }],
+      lineStyle: { color: palette.muted },
+      zlevel: HOVER_ZLEVEL,
+    },
     legend: {
       top: 6,
       left: 56,
@@ -122,15 +131,22 @@ export function buildPerformanceOption(
       backgroundColor: palette.surface,
       borderColor: palette.border,
       textStyle: { color: palette.text, fontSize: 12 },
-      axisPointer: { type: 'line', animation: false },
+      axisPointer: { type: 'line', animation: false, zlevel: HOVER_ZLEVEL },
+      transitionDuration: 0,
       // ECharts' formatter type is a wide union; ours takes the axis-trigger parameters.
       formatter: tooltipFormatter(series, palette) as never,
     },
     dataZoom: [
-      { type: 'inside', xAxisIndex: axisIndices, zoomOnMouseWheel: 'shift' },
+      {
+        type: 'inside',
+        xAxisIndex: axisIndices,
+        zoomOnMouseWheel: 'shift',
+        throttle: ZOOM_THROTTLE_MS,
+      },
       {
         type: 'slider',
         xAxisIndex: axisIndices,
+        throttle: ZOOM_THROTTLE_MS,
         height: 18,
         bottom: 10,
         borderColor: palette.border,
@@ -201,8 +217,12 @@ function lineSeries(style: SeriesStyle, points: PointBuffer, palette: ChartPalet
   }
 }
 
+// One formatter for every label and tooltip: `toLocaleString` builds a new one per call, which
+// showed up among the costliest functions of a hover.
+const STEP_FORMAT = new Intl.NumberFormat('en-US');
+
 function formatStep(value: number): string {
-  return Number.isInteger(value) ? value.toLocaleString('en-US') : formatValue(value);
+  return Number.isInteger(value) ? STEP_FORMAT.format(value) : formatValue(value);
 }
 
 interface TooltipParam {

@@ -28,7 +28,7 @@ export function recordHas(
   return fields.every((field) =>
     record.groups.some((g) => {
       const v = g[field];
-      return Array.isArray(v) ? v.length > 0 : v !== undefined;
+      return Array.isArray(v) || v instanceof Float64Array ? v.length > 0 : v !== undefined;
     }),
   );
 }
