@@ -1,13 +1,15 @@
-// Symmetric eigensolver timings: wasm (Eigen) vs the TypeScript fallback, eigenvalues only and
-// with eigenvectors, median of repeated runs. Targets at n = 1280: vectors <= 2 s, values only
-// <= 0.5 s (wasm).
+// Symmetric eigensolver timings: wasm vs the TypeScript fallback, eigenvalues only, all
+// eigenvectors, and only the n/4 leading eigenvectors (vectorCount), median of repeated runs.
+// Targets at n = 1280: vectors <= 2 s, values only <= 0.5 s (wasm).
 //
 //   npx tsx bench/eigensolver.ts [--sizes 128,320,640,1280] [--repeats 5] [--matrix random|gram]
+//                                [--backends wasm,js]
 //   npm run bench -- eigensolver
 //
-// --matrix gram times a rank-deficient Gram matrix VᵀV (rank n/4, the ViViT case) instead of a
-// dense random symmetric one. Besides wall time the tables give process CPU time, which stays
-// meaningful when other processes compete for the cores.
+// --matrix gram times a rank-deficient Gram matrix VᵀV (rank n/4, the ViViT case: the leading
+// n/4 vectors are then exactly the nontrivial ones) instead of a dense random symmetric one.
+// --backends wasm skips the slow TypeScript runs. Besides wall time the tables give process CPU
+// time, which stays meaningful when other processes compete for the cores.
 
 import { loadavg } from 'node:os';
 import { gramMatrix, loadEigensolver, symmetricEigen } from '../src/vivit/linalg';
@@ -17,10 +19,16 @@ interface Options {
   sizes: number[];
   repeats: number | null;
   matrix: 'random' | 'gram';
+  backends: EigensolverBackend[];
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { sizes: [128, 320, 640, 1280], repeats: null, matrix: 'random' };
+  const options: Options = {
+    sizes: [128, 320, 640, 1280],
+    repeats: null,
+    matrix: 'random',
+    backends: ['wasm', 'js'],
+  };
   for (let i = 0; i < argv.length; i++) {
     const value = argv[i + 1];
     if (argv[i] === '--sizes' && value) {
@@ -31,6 +39,13 @@ function parseOptions(argv: string[]): Options {
       i++;
     } else if (argv[i] === '--matrix' && (value === 'random' || value === 'gram')) {
       options.matrix = value;
+      i++;
+    } else if (argv[i] === '--backends' && value) {
+      const backends = value.split(',');
+      if (backends.length === 0 || backends.some((b) => b !== 'wasm' && b !== 'js')) {
+        throw new Error(`--backends must list wasm and/or js, got ${value}`);
+      }
+      options.backends = backends as EigensolverBackend[];
       i++;
     }
   }
@@ -108,39 +123,45 @@ async function main(): Promise<void> {
   );
   const repeatsFor = (n: number): number => options.repeats ?? (n >= 1280 ? 3 : n >= 640 ? 5 : 9);
   const ms = new Map<string, { wall: number; cpu: number }>();
-  for (const backend of ['wasm', 'js'] as EigensolverBackend[]) {
+  const kinds = ['values', 'vectors', 'leading'] as const;
+  const leadingCount = (n: number): number => Math.max(1, Math.floor(n / 4));
+  for (const backend of options.backends) {
     for (const n of options.sizes) {
       const a = inputs.get(n)!;
-      for (const vectors of [false, true]) {
+      for (const kind of kinds) {
         const t = time(
-          () => void symmetricEigen(a, n, { vectors, backend }),
+          () =>
+            void symmetricEigen(a, n, {
+              vectors: kind !== 'values',
+              vectorCount: kind === 'leading' ? leadingCount(n) : undefined,
+              backend,
+            }),
           repeatsFor(n),
           n < 640, // larger runs are long enough for JIT warm-up not to matter
         );
-        ms.set(`${n} ${backend} ${vectors ? 'vectors' : 'values'}`, t);
+        ms.set(`${n} ${backend} ${kind}`, t);
       }
     }
   }
 
   const wallRows: Record<string, string | number>[] = [];
   const cpuRows: Record<string, string | number>[] = [];
+  const both = options.backends.length === 2;
   for (const n of options.sizes) {
     for (const [rows, pick] of [
       [wallRows, 'wall'],
       [cpuRows, 'cpu'],
     ] as const) {
       const t = (key: string): number => ms.get(`${n} ${key}`)![pick];
-      rows.push({
-        n,
-        runs: repeatsFor(n),
-        'values wasm ms': t('wasm values').toFixed(1),
-        'values js ms': t('js values').toFixed(1),
-        'js/wasm': (t('js values') / t('wasm values')).toFixed(2),
-        'vectors wasm ms': t('wasm vectors').toFixed(1),
-        'vectors js ms': t('js vectors').toFixed(1),
-        'js/wasm ': (t('js vectors') / t('wasm vectors')).toFixed(2),
-        'vectors/values (wasm)': (t('wasm vectors') / t('wasm values')).toFixed(2),
-      });
+      const row: Record<string, string | number> = { n, runs: repeatsFor(n) };
+      for (const kind of kinds) {
+        const label = kind === 'leading' ? `n/4 vectors` : kind;
+        for (const backend of options.backends) {
+          row[`${label} ${backend} ms`] = t(`${backend} ${kind}`).toFixed(1);
+        }
+        if (both) row[`${label} js/wasm`] = (t(`js ${kind}`) / t(`wasm ${kind}`)).toFixed(2);
+      }
+      rows.push(row);
     }
   }
   console.log('median wall-clock time per call');

@@ -19,8 +19,8 @@ command -v emcc >/dev/null || { echo "emcc not found: apt-get install -y emscrip
 # Debian's emcc runs its JS tools with the system node and needs the Debian node modules.
 export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}"
 
-# -O3 -msimd128: ~1.5x over -O2 without SIMD (Eigen has no wasm packet math; this is LLVM's
-#   auto-vectorization). No -ffast-math: accuracy is the point of using Eigen here.
+# -O3 -msimd128: required, the module's own kernels use wasm_simd128.h (f64x2) intrinsics
+#   (Eigen itself has no wasm packet math). No -ffast-math: the float64 accuracy is the point.
 # STANDALONE_WASM + --no-entry: a reactor module whose only imports are proc_exit and
 #   emscripten_notify_memory_growth, provided by src/vivit/linalg/eigen-wasm.ts.
 # ALLOW_MEMORY_GROWTH up to 2 GB: a solve needs about 2·n²·8 bytes (n = 4000: 256 MB).

@@ -1,4 +1,5 @@
-// Loader and caller for wasm/eigensolver.wasm (Eigen's SelfAdjointEigenSolver, built by
+// Loader and caller for wasm/eigensolver.wasm (Householder tridiagonalization with wasm-SIMD
+// kernels, Eigen's tridiagonal QR step, inverse iteration; built by
 // scripts/build-eigensolver.sh). The module is standalone — no emscripten JS glue — and its
 // bytes are embedded (base64) in wasm/eigensolver-wasm.ts, so it loads the same way from the
 // sources (tsx, vitest), from the bundled worker (out/main/worker.js), inside an asar archive
@@ -21,7 +22,9 @@ interface EigensolverExports {
   _initialize(): void;
   malloc(bytes: number): number;
   free(pointer: number): void;
-  /** 0 = ok, 1 = QL did not converge, 2 = bad n. See eigensolver.cpp. */
+  /** `vectors`: how many leading eigenvectors (0..n) to write into `a`, row-major n×vectors.
+   *  Returns 0 = ok, 1 = QR did not converge, 2 = bad argument, 3 = heap exhausted. See
+   *  eigensolver.cpp. */
   eig_sym(a: number, n: number, w: number, vectors: number): number;
 }
 
@@ -105,8 +108,9 @@ export async function loadWasmEigensolver(): Promise<boolean> {
 /** V8 compiles wasm functions lazily with a baseline compiler and re-compiles hot ones with its
  *  optimizing compiler in the background; a call that is already running stays in baseline
  *  code, so a cold first solve at n = 1280 took 2.4 s instead of 0.6 s here. A few small solves
- *  make the solver's functions hot, and a short pause lets the optimized code arrive (measured:
- *  after 3 rounds and 50 ms the first large solve already runs at full speed). */
+ *  through all three paths (values only, all vectors, leading vectors) make the solver's
+ *  functions hot, and a short pause lets the optimized code arrive (measured: after 3 rounds
+ *  and 50 ms the first large solve already runs at full speed). */
 const WARM_UP_ROUNDS = 3;
 const WARM_UP_PAUSE_MS = 100;
 
@@ -116,8 +120,8 @@ function warmUp(ex: EigensolverExports): void {
   const pa = ex.malloc(n * n * 8);
   const pw = ex.malloc(n * 8);
   if (pa === 0 || pw === 0) throw new Error('the wasm heap cannot hold a 48×48 matrix');
-  for (let round = 0; round < WARM_UP_ROUNDS * 2; round++) {
-    const vectors = round % 2;
+  for (let round = 0; round < WARM_UP_ROUNDS * 3; round++) {
+    const vectors = [0, n, n / 4][round % 3];
     const a = new Float64Array(ex.memory.buffer, pa, n * n);
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) a[i * n + j] = 1 / (1 + i + j) + (i === j ? i : 0);
@@ -169,13 +173,16 @@ export function isWasmEigensolverReady(): boolean {
   return ensureInstance() !== null;
 }
 
-/** Runs Eigen on the matrix that `fill` writes into the module's heap (row-major n×n, must be
- *  symmetric: Eigen reads the lower triangle). Errors thrown by `fill` propagate unchanged. */
+/** Solves for the matrix that `fill` writes into the module's heap (row-major n×n, must be
+ *  symmetric: the solver reads the upper triangle). `vectorCount` (0..n) leading eigenvectors
+ *  are returned as a row-major n×vectorCount matrix (none: no `vectors` field). Errors thrown
+ *  by `fill` propagate unchanged. */
 export function symmetricEigenWasm(
   n: number,
-  wantVectors: boolean,
+  vectorCount: number,
   fill: (heapMatrix: Float64Array) => void,
 ): SymmetricEigen {
+  const wantVectors = vectorCount > 0;
   const ex = ensureInstance();
   if (ex === null) throw new WasmEigensolverError(loadFailure ?? 'eigensolver.wasm is not loaded');
   if (n === 0) {
@@ -198,7 +205,7 @@ export function symmetricEigenWasm(
     fill(new Float64Array(ex.memory.buffer, pa, n * n));
     let status: number;
     try {
-      status = ex.eig_sym(pa, n, pw, wantVectors ? 1 : 0);
+      status = ex.eig_sym(pa, n, pw, vectorCount);
     } catch (error) {
       // A trap (e.g. an allocation failure inside Eigen) leaves the heap in an unknown state.
       trapped = true;
@@ -207,13 +214,19 @@ export function symmetricEigenWasm(
     }
     if (status === 1) {
       // Rare; the TypeScript solver deflates with a different test and may well succeed.
-      throw new WasmEigensolverError(`Eigen's QR iteration did not converge (n = ${n})`);
+      throw new WasmEigensolverError(`the QR iteration did not converge (n = ${n})`);
+    }
+    if (status === 3) {
+      throw new WasmEigensolverError(`the wasm heap cannot hold the work space for n = ${n}`);
     }
     if (status !== 0) throw new WasmEigensolverError(`eig_sym returned status ${status}`);
     // The heap may have grown during the call: take fresh views of the current buffer.
     const values = new Float64Array(ex.memory.buffer, pw, n).slice();
     if (!wantVectors) return { values };
-    return { values, vectors: new Float64Array(ex.memory.buffer, pa, n * n).slice() };
+    return {
+      values,
+      vectors: new Float64Array(ex.memory.buffer, pa, n * vectorCount).slice(),
+    };
   } finally {
     if (trapped) {
       instance = null;

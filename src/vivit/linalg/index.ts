@@ -1,7 +1,8 @@
 // Dense symmetric eigendecomposition in float64 for the curvature engine (the Gram matrix
 // G̃ = VᵀV of size NC×NC, paper §2.1), plus the nontrivial-eigenvalue rule and small dense
 // helpers. Two backends with one contract:
-//  - wasm: Eigen's SelfAdjointEigenSolver compiled to a standalone wasm module (fast);
+//  - wasm: Householder tridiagonalization + Eigen's tridiagonal QR step + inverse iteration,
+//          compiled to a standalone wasm module with SIMD kernels (fast);
 //  - js:   a pure TypeScript Householder + implicit QL solver, used when wasm cannot load.
 // `await loadEigensolver()` once at start-up compiles the module without blocking; without it
 // the first call compiles synchronously. See docs/linalg.md for the algorithms and timings.
@@ -25,8 +26,14 @@ export { DEFAULT_SYMMETRY_TOLERANCE } from './prepare';
 export { fromEigen, gramMatrix, matmul, maxAbs, maxAbsDiff, transpose } from './dense';
 
 export interface SymmetricEigenOptions {
-  /** Also compute the eigenvectors (about 4x the time of the eigenvalues alone). */
+  /** Also compute the eigenvectors (2–5× the time of the eigenvalues alone). */
   vectors: boolean;
+  /** With `vectors: true`: compute only the eigenvectors of the `vectorCount` largest
+   *  eigenvalues (an integer 0..n; default n = all). `vectors` is then row-major
+   *  n×vectorCount, column k belonging to values[k]; `values` still holds all n eigenvalues.
+   *  Much cheaper when vectorCount ≤ n/2 (e.g. the K nontrivial eigenvectors of a Gram
+   *  matrix): only those are computed and back-transformed. */
+  vectorCount?: number;
   /** 'auto' (default) uses wasm when it loads and the TypeScript solver otherwise; 'wasm' and
    *  'js' force one backend ('wasm' throws if it cannot load). */
   backend?: 'auto' | EigensolverBackend;
@@ -65,9 +72,11 @@ export function eigensolverStatus(): EigensolverStatus {
 /**
  * Eigendecomposition A = X diag(values) Xᵀ of a dense symmetric matrix.
  * @param a row-major n×n, symmetric up to `symmetryTolerance`; not modified.
- * @returns values in descending order; with `vectors: true` also X (row-major n×n, column k is
- *   the unit eigenvector of values[k], sign fixed so its largest-magnitude entry is positive).
- * Throws a RangeError naming the problem for a wrong size, a non-finite or asymmetric entry.
+ * @returns values in descending order; with `vectors: true` also X (row-major n×n, or
+ *   n×vectorCount, column k is the unit eigenvector of values[k], sign fixed so its
+ *   largest-magnitude entry is positive).
+ * Throws a RangeError naming the problem for a wrong size, a non-finite or asymmetric entry, or
+ * a vectorCount that is not an integer in 0..n.
  */
 export function symmetricEigen(
   a: Float64Array,
@@ -77,15 +86,26 @@ export function symmetricEigen(
   const caller = 'symmetricEigen';
   checkShape(a, n, caller);
   const tolerance = options.symmetryTolerance ?? DEFAULT_SYMMETRY_TOLERANCE;
+  const count = options.vectorCount ?? n;
+  if (!Number.isInteger(count) || count < 0 || count > n) {
+    throw new RangeError(
+      `${caller}: vectorCount must be an integer from 0 to n = ${n}, got ${options.vectorCount}`,
+    );
+  }
   const wantVectors = options.vectors;
+  const vectorCount = wantVectors ? count : 0;
   const backend = options.backend ?? 'auto';
   let result: SymmetricEigen | null = null;
 
   if (backend !== 'js') {
     try {
-      result = symmetricEigenWasm(n, wantVectors, (heap) =>
+      result = symmetricEigenWasm(n, vectorCount, (heap) =>
         symmetrizeInto(a, n, heap, tolerance, caller),
       );
+      // vectors: true with vectorCount 0 (or n = 0) still promises a (empty) vectors field.
+      if (wantVectors && result.vectors === undefined) {
+        result = { values: result.values, vectors: new Float64Array(0) };
+      }
     } catch (error) {
       if (!(error instanceof WasmEigensolverError) || backend === 'wasm') throw error;
       // Same contract, slower: finish this call in TypeScript and say why in the status.
@@ -95,8 +115,20 @@ export function symmetricEigen(
   if (result === null) {
     const work = new Float64Array(n * n);
     symmetrizeInto(a, n, work, tolerance, caller);
-    result = symmetricEigenJs(work, n, wantVectors);
+    result = symmetricEigenJs(work, n, vectorCount > 0);
+    if (wantVectors && (vectorCount < n || result.vectors === undefined)) {
+      // The TypeScript solver computes all or none; keep the leading columns.
+      const all = result.vectors ?? new Float64Array(0);
+      result = { values: result.values, vectors: leadingColumns(all, n, vectorCount) };
+    }
   }
-  if (result.vectors !== undefined) normalizeEigenvectorSigns(result.vectors, n);
+  if (result.vectors !== undefined) normalizeEigenvectorSigns(result.vectors, n, vectorCount);
   return result;
+}
+
+/** The first `cols` columns of a row-major n×n matrix, as a row-major n×cols matrix. */
+function leadingColumns(x: Float64Array, n: number, cols: number): Float64Array {
+  const out = new Float64Array(n * cols);
+  for (let i = 0; i < n; i++) out.set(x.subarray(i * n, i * n + cols), i * cols);
+  return out;
 }

@@ -26,17 +26,20 @@ export function gramSpectrum(
   n: number,
   options: { eigRtol: number; topK?: number; vectors: boolean },
 ): Spectrum {
-  const eig = symmetricEigen(gram, n, { vectors: options.vectors });
+  // With top-k, at most k eigenvectors are kept: the solver then forms only those (inverse
+  // iteration + partial back-transformation, several times cheaper than all n).
+  const vectorCount = options.topK !== undefined ? Math.min(options.topK, n) : n;
+  const eig = symmetricEigen(gram, n, { vectors: options.vectors, vectorCount });
   const nontrivial = nontrivialCount(eig.values, options.eigRtol);
   const k = Math.min(nontrivial, options.topK ?? nontrivial);
   const values = eig.values.slice(0, k);
   let vectors: Float64Array | null = null;
   if (options.vectors && eig.vectors) {
-    // Column j of the row-major n×n result is ẽ_j; gather the first k columns as rows.
+    // Column j of the row-major n×vectorCount result is ẽ_j; gather the first k as rows.
     const x = eig.vectors;
     vectors = new Float64Array(k * n);
     for (let i = 0; i < n; i++) {
-      const row = i * n;
+      const row = i * vectorCount;
       for (let j = 0; j < k; j++) vectors[j * n + i] = x[row + j];
     }
   }
