@@ -107,8 +107,8 @@ export interface CurvatureGroup {
   snrLambda: Float64Array; // λ̄_k² / var_n λ_nk
   overlap: Float64Array; // γ̄_k² / ‖g‖²
   flatRemainder: number; // max(0, 1 − Σ_k overlap_k)
-  /** Share of ‖e_k‖² per layer with parameters ([K][layers]; rows sum to 1); only for the
-   *  directions whose eigenvectors were formed (the first rows). */
+  /** Share of ‖e_k‖² per layer with parameters ([rows][layers]; rows sum to 1), for the
+   *  leading directions only (at most 64 rows per group, see worker/curvature/monitor.ts). */
   layerShares?: Float64Array[];
 }
 

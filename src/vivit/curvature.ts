@@ -80,6 +80,9 @@ export interface CurvatureOptions {
    *  indices ≥ K are skipped). */
   eigenvectorCount?: number;
   eigenvectorIndices?: readonly number[];
+  /** Directions (the leading ones) whose per-layer shares are computed; default all K. Each
+   *  costs a product with every layer's n×n Gram block, so large K wants a cap. */
+  layerSharesCount?: number;
   /** Newton-step damping: constant δ (default 1), per direction, or a policy. */
   damping?: Damping;
   /** Sign convention for eigenvectors and γ (default 'largest-entry'). */
@@ -130,7 +133,8 @@ export interface GroupCurvature {
   flatRemainder?: number;
   gradientNormSquared?: number;
   eigenvectors?: Eigenvector[];
-  /** Share of ‖e_k‖² per layer for all K directions: [K, layers.length]. */
+  /** Share of ‖e_k‖² per layer for the leading min(K, layerSharesCount) directions:
+   *  [rows, layers.length]. */
   layerShares?: Matrix;
   newtonStep?: NewtonStep;
 }

@@ -90,7 +90,7 @@ export function groupCurvature<T>(input: GroupInput<T>): GroupOutput {
   }
   if (want.has('layerShares')) {
     const blocks = group.layers.map((l) => sweep.layerGrams.get(l) as T);
-    res.layerShares = gramLayerShares(ops, spectrum, blocks, 1 / nS);
+    res.layerShares = gramLayerShares(ops, spectrum, blocks, 1 / nS, plan.layerSharesCount);
   }
   timings.quantities += performance.now() - mark;
 

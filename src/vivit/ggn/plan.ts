@@ -38,6 +38,7 @@ export interface CurvaturePlan {
   eigRtol: number;
   signs: SignRule;
   eigenvectorCount: number;
+  layerSharesCount: number;
   eigenvectorIndices: readonly number[] | undefined;
   damping: Damping;
   budget: number;
@@ -91,6 +92,11 @@ export function planCurvature(
     'options.eigenvectorCount',
     0,
   );
+  const layerSharesCount = checkInteger(
+    options.layerSharesCount ?? Number.MAX_SAFE_INTEGER,
+    'options.layerSharesCount',
+    0,
+  );
   options.eigenvectorIndices?.forEach((k, i) =>
     checkInteger(k, `options.eigenvectorIndices[${i}]`, 0),
   );
@@ -141,6 +147,7 @@ export function planCurvature(
     signs,
     eigenvectorCount,
     eigenvectorIndices: options.eigenvectorIndices,
+    layerSharesCount,
     damping: options.damping ?? DEFAULT_DAMPING,
     budget,
     needGammas,

@@ -162,3 +162,29 @@ test('topK keeps the K leading directions: the same numbers as the full computat
   expect(dropped).toBeGreaterThan(0);
   expect(top.flatRemainder!).toBeCloseTo(full.flatRemainder! + dropped, 12);
 });
+
+test('layerSharesCount keeps the leading rows of the layer shares, unchanged', () => {
+  const n = net('mlp-elu');
+  const c = randomCase({
+    model: n.model,
+    inputShape: n.inputShape,
+    N: 5,
+    loss: 'cross_entropy',
+    seed: 6,
+  });
+  const { model, batch } = caseModel(float64Ops, c);
+  const full = computeCurvature(model, batch, { quantities: ['layerShares'] }).groups[0];
+  const capped = computeCurvature(model, batch, {
+    quantities: ['layerShares'],
+    layerSharesCount: 2,
+  }).groups[0];
+  const cols = full.layers.length;
+  expect(full.layerShares!.rows).toBeGreaterThan(2);
+  expect([capped.layerShares!.rows, capped.layerShares!.cols]).toEqual([2, cols]);
+  expect(Array.from(capped.layerShares!.data)).toEqual(
+    Array.from(full.layerShares!.data.subarray(0, 2 * cols)),
+  );
+  expect(() =>
+    computeCurvature(model, batch, { quantities: ['layerShares'], layerSharesCount: -1 }),
+  ).toThrow(/options\.layerSharesCount/);
+});
