@@ -9,21 +9,29 @@
 // `npx electron-vite build`), opens it in Debian's Chromium (playwright-core), opens the log
 // through the file input, and reports the time from upload until every panel has drawn its
 // data. Then measures requestAnimationFrame intervals over --seconds while (a) idle,
-// (b) moving the mouse over the loss chart (tooltip, axis pointer) and zooming it with wheel
-// events, (c) the run going on live: --rate steps per second (curvature every 10 steps, eval
-// every 100) pushed into the page's WebSocket as `records` events every 50 ms, as the host
+// (b) moving the mouse over the loss chart (tooltip, axis pointer), then also zooming it with
+// wheel events, (c) the run going on live: --rate steps per second (curvature every 10 steps,
+// eval every 100) pushed into the page's WebSocket as `records` events every 50 ms, as the host
 // batches them, and (d) live appends while hovering and zooming. Frame intervals under 16.7 ms
-// are vsync-bound; the budget in issue 5 is 50 ms.
-// Builds the app first when out/ is missing. Diagnostics for one phase (zoom, live, live-zoom):
-// --profile PHASE prints the functions with the most CPU time (CDP Profiler), --trace PHASE the
-// main-thread trace events with the most time and the cost of wheel events and frames.
+// are vsync-bound; the budget in issue 5 is 50 ms. Per phase it also counts chart redraws (the
+// debug hook) and the main thread's busy share (CDP Performance metrics, TaskDuration).
+// Builds the app first when out/ is missing. Diagnostics for one phase (hover, zoom, live,
+// live-zoom): --profile PHASE prints the functions with the most CPU time (CDP Profiler),
+// --trace PHASE the main-thread trace events with the most time and the cost of wheel events
+// and frames.
 
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page, type WebSocketRoute } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type CDPSession,
+  type Page,
+  type WebSocketRoute,
+} from 'playwright-core';
 import { encodeHostEvent } from '../src/protocol/wire-codec';
 import {
   syntheticContinuation,
@@ -81,7 +89,43 @@ const CHARTS = [
 
 interface DebugWindow {
   __vivitDebug?: {
-    charts(): Record<string, { series: { id: string; length: number }[] }>;
+    charts(): Record<string, { series: { id: string; length: number }[]; flushes: number }>;
+  };
+}
+
+/** Chart redraws so far (all charts, from the debug hook). */
+function redraws(page: Page): Promise<number> {
+  return page.evaluate(() =>
+    Object.values((globalThis as unknown as DebugWindow).__vivitDebug?.charts() ?? {}).reduce(
+      (sum, c) => sum + c.flushes,
+      0,
+    ),
+  );
+}
+
+/** Per phase: frame intervals, chart redraws and the main thread's busy share (CDP metrics). */
+interface PhaseResult {
+  deltas: number[];
+  redraws: number;
+  busy: number;
+}
+
+async function measured(
+  page: Page,
+  cdp: CDPSession,
+  run: () => Promise<number[]>,
+): Promise<PhaseResult> {
+  const taskSeconds = async (): Promise<number> => {
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    return metrics.find((m) => m.name === 'TaskDuration')?.value ?? NaN;
+  };
+  const [drawn, tasks, started] = [await redraws(page), await taskSeconds(), performance.now()];
+  const deltas = await run();
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    deltas,
+    redraws: (await redraws(page)) - drawn,
+    busy: ((await taskSeconds()) - tasks) / seconds,
   };
 }
 
@@ -117,7 +161,7 @@ function recordFrames(page: Page, ms: number): Promise<number[]> {
 }
 
 /** Hovers across the loss chart and zooms it with wheel events until `until` settles. */
-async function interact(page: Page, until: Promise<unknown>): Promise<number> {
+async function interact(page: Page, until: Promise<unknown>, zoom = true): Promise<number> {
   let finished = false;
   void until.then(() => (finished = true));
   const box = await page.locator('[data-testid=performance-panel] canvas').first().boundingBox();
@@ -127,6 +171,10 @@ async function interact(page: Page, until: Promise<unknown>): Promise<number> {
   for (let i = 0; !finished; i++) {
     const x = box.x + box.width * (0.15 + 0.7 * ((i % 40) / 40));
     await page.mouse.move(x, y);
+    if (!zoom) {
+      events += 1;
+      continue;
+    }
     // The chart zooms on shift+wheel (plain wheel scrolls the page); dispatched in the page so
     // the modifier reaches ECharts exactly as a user's would.
     await page.evaluate(
@@ -309,7 +357,7 @@ function quantile(sorted: number[], q: number): number {
   return sorted[i];
 }
 
-function row(label: string, deltas: number[]): string[] {
+function row(label: string, { deltas, redraws, busy }: PhaseResult): string[] {
   const sorted = [...deltas].sort((a, b) => a - b);
   const slow = deltas.filter((d) => d > 50).length;
   return [
@@ -319,6 +367,8 @@ function row(label: string, deltas: number[]): string[] {
     quantile(sorted, 0.95).toFixed(1),
     (sorted.at(-1) ?? NaN).toFixed(1),
     `${((100 * slow) / Math.max(1, deltas.length)).toFixed(1)} %`,
+    String(redraws),
+    `${(100 * busy).toFixed(0)} %`,
   ];
 }
 
@@ -398,23 +448,43 @@ async function main(): Promise<void> {
     const loadMs = performance.now() - started;
 
     await page.waitForTimeout(1000); // let the last redraws and layout settle
-    const idle = await recordFrames(page, SECONDS * 1000);
-    const [busy, events] = await diagnosed(browser, page, 'zoom', async () => {
-      const frames = recordFrames(page, SECONDS * 1000);
-      const count = await interact(page, frames);
-      return [await frames, count] as const;
-    });
+    const metrics = await page.context().newCDPSession(page);
+    await metrics.send('Performance.enable');
+    const idle = await measured(page, metrics, () => recordFrames(page, SECONDS * 1000));
+    let hoverEvents = 0;
+    const hover = await diagnosed(browser, page, 'hover', () =>
+      measured(page, metrics, async () => {
+        const frames = recordFrames(page, SECONDS * 1000);
+        hoverEvents = await interact(page, frames, false);
+        return frames;
+      }),
+    );
+    let events = 0;
+    const busy = await diagnosed(browser, page, 'zoom', () =>
+      measured(page, metrics, async () => {
+        const frames = recordFrames(page, SECONDS * 1000);
+        events = await interact(page, frames);
+        return frames;
+      }),
+    );
     const run = syntheticContinuation(logOptions);
+    let appended = 0;
+    let liveEvents = 0;
     const live = (interacting: boolean) => async () => {
       if (!socket) throw new Error('the page opened no WebSocket');
-      const frames = recordFrames(page, SECONDS * 1000);
-      const appended = playLive(socket, run, frames);
-      const count = interacting ? await interact(page, frames) : 0;
-      const result = { deltas: await frames, events: count, steps: await appended };
+      const live = socket;
+      const result = await measured(page, metrics, async () => {
+        const frames = recordFrames(page, SECONDS * 1000);
+        const steps = playLive(live, run, frames);
+        if (interacting) liveEvents = await interact(page, frames);
+        appended = await steps;
+        return frames;
+      });
       await page.waitForTimeout(1000); // the last batches drawn before the next phase
       return result;
     };
     const liveIdle = await diagnosed(browser, page, 'live', live(false));
+    const liveSteps = appended;
     const liveBusy = await diagnosed(browser, page, 'live-zoom', live(true));
     const shot = argv[argv.indexOf('--screenshot') + 1];
     if (argv.includes('--screenshot') && shot) await page.screenshot({ path: shot });
@@ -422,11 +492,12 @@ async function main(): Promise<void> {
     console.log(`upload → all ${CHARTS.length} panels drawn: ${loadMs.toFixed(0)} ms`);
     console.log(`frame intervals over ${SECONDS} s (requestAnimationFrame deltas, ms):\n`);
     printTable([
-      ['phase', 'frames', 'median', 'p95', 'max', '> 50 ms'],
+      ['phase', 'frames', 'median', 'p95', 'max', '> 50 ms', 'redraws', 'main busy'],
       row('idle after load', idle),
+      row(`hover over the loss chart (${hoverEvents} moves)`, hover),
       row(`hover + shift-wheel zoom on the loss chart (${events} events)`, busy),
-      row(`live run, ${RATE} steps/s (${liveIdle.steps} steps appended)`, liveIdle.deltas),
-      row(`live run + hover + zoom (${liveBusy.events} events)`, liveBusy.deltas),
+      row(`live run, ${RATE} steps/s (${liveSteps} steps appended)`, liveIdle),
+      row(`live run + hover + zoom (${liveEvents} events)`, liveBusy),
     ]);
   } finally {
     await browser?.close();

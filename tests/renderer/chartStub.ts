@@ -5,7 +5,7 @@ import { defineComponent, h } from 'vue';
 
 export interface SetOptionCall {
   option: { series?: { id: string; data?: ArrayLike<number> }[] };
-  opts?: { notMerge?: boolean };
+  opts?: { notMerge?: boolean; replaceMerge?: string[] };
 }
 
 export const chartCalls: SetOptionCall[] = [];
@@ -20,8 +20,10 @@ export const VChartStub = defineComponent({
   },
   setup(props, { expose }) {
     let series = new Map<string, { id: string; name?: string; data: ArrayLike<number> }>();
-    const apply = (option: SetOptionCall['option'], notMerge: boolean): void => {
-      if (notMerge) series = new Map();
+    // notMerge replaces the whole option, replaceMerge ['series'] the series: either way,
+    // series missing from the new option are gone.
+    const apply = (option: SetOptionCall['option'], replace: boolean): void => {
+      if (replace) series = new Map();
       for (const s of option.series ?? []) {
         const prev = series.get(s.id);
         series.set(s.id, { ...prev, ...s, data: s.data ?? prev?.data ?? [] });
@@ -31,7 +33,7 @@ export const VChartStub = defineComponent({
     expose({
       setOption(option: SetOptionCall['option'], opts?: SetOptionCall['opts']) {
         chartCalls.push({ option, opts });
-        apply(option, opts?.notMerge === true);
+        apply(option, opts?.notMerge === true || opts?.replaceMerge?.includes('series') === true);
       },
       getOption: () => ({ series: [...series.values()] }),
     });

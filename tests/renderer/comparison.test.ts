@@ -13,6 +13,7 @@ import { comparisonLoss } from '../../src/renderer/src/charts/comparisonSeries';
 import { encodeRecord } from '../../src/protocol/log-codec';
 import { header, steps } from './fixtures';
 import { curvatureRecord } from './curvatureFixtures';
+import { chartFlushQueue } from '../../src/renderer/src/charts/flushQueue';
 
 vi.mock('vue-echarts', async () => ({ default: (await import('./chartStub')).VChartStub }));
 
@@ -28,6 +29,18 @@ beforeEach(() => {
   chartCalls.length = 0;
   vi.stubGlobal('requestAnimationFrame', (cb: FrameRequestCallback) => frames.push(cb));
   vi.stubGlobal('cancelAnimationFrame', () => {});
+  // The chart redraws through the page's shared queue (flushQueue.ts): on a clock where ten
+  // seconds pass between frames and a redraw costs nothing, every frame may draw.
+  let now = 0;
+  chartFlushQueue.reset({
+    request: (cb) =>
+      frames.push(() => {
+        now += 10_000;
+        cb();
+      }),
+    cancel: () => {},
+    now: () => now,
+  });
   const pinia = createPinia();
   setActivePinia(pinia);
   root = document.createElement('div');

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createFlushQueue } from '../../src/renderer/src/charts/flushQueue';
+import {
+  COST_MULTIPLE,
+  createFlushQueue,
+  GAP_MULTIPLE,
+  INTERACTION_QUIET_MS,
+  MAX_HOLD_MS,
+  MIN_INTERVAL_MS,
+} from '../../src/renderer/src/charts/flushQueue';
 
 function fakeClock() {
   let frames: (() => void)[] = [];
@@ -42,7 +49,7 @@ describe('chart flush queue', () => {
     expect(clock.pending).toBe(0);
   });
 
-  it('after a redraw of t ms waits at least t ms before the next', () => {
+  it('after a redraw of t ms waits at least GAP_MULTIPLE · t ms before the next', () => {
     const clock = fakeClock();
     const queue = createFlushQueue(clock);
     const drawn: string[] = [];
@@ -53,10 +60,95 @@ describe('chart flush queue', () => {
     queue.schedule(() => drawn.push('next'));
     clock.frame();
     clock.frame(16);
-    clock.frame(16);
+    clock.frame(GAP_MULTIPLE * 100 - 40);
     expect(drawn).toEqual(['slow']);
-    clock.frame(80);
+    clock.frame(40);
     expect(drawn).toEqual(['slow', 'next']);
+  });
+
+  it('redraws one chart for new data at most every max(MIN_INTERVAL_MS, COST_MULTIPLE · cost)', () => {
+    const clock = fakeClock();
+    const queue = createFlushQueue(clock);
+    let draws = 0;
+    let cost = 0;
+    const chart = () => {
+      draws += 1;
+      clock.time += cost;
+    };
+    queue.schedule(chart);
+    clock.frame();
+    expect(draws).toBe(1); // the first draw does not wait
+    queue.schedule(chart);
+    clock.frame(MIN_INTERVAL_MS - 20);
+    expect([draws, queue.isPending(chart)]).toEqual([1, true]); // still pending: data not shown
+    clock.frame(20);
+    expect(draws).toBe(2);
+
+    cost = 50; // a chart that costs 50 ms waits 10 × 50 ms between data redraws
+    queue.schedule(chart);
+    clock.frame(MIN_INTERVAL_MS);
+    expect(draws).toBe(3);
+    queue.schedule(chart);
+    clock.frame(COST_MULTIPLE * 50 - 20);
+    expect(draws).toBe(3);
+    clock.frame(20);
+    expect(draws).toBe(4);
+  });
+
+  it('an urgent redraw (a setting changed) skips the per-chart interval', () => {
+    const clock = fakeClock();
+    const queue = createFlushQueue(clock);
+    let draws = 0;
+    const chart = () => void (draws += 1);
+    queue.schedule(chart);
+    clock.frame();
+    queue.schedule(chart, { urgent: true });
+    clock.frame();
+    expect(draws).toBe(2);
+  });
+
+  it('holds redraws while the pointer moves over a chart, at most MAX_HOLD_MS', () => {
+    const clock = fakeClock();
+    const queue = createFlushQueue(clock);
+    let draws = 0;
+    const chart = () => void (draws += 1);
+    queue.schedule(chart);
+    // The user keeps hovering: redraws wait…
+    for (let t = 0; t < MAX_HOLD_MS - 100; t += 100) {
+      queue.interacting();
+      clock.frame(100);
+    }
+    expect([draws, queue.isPending(chart)]).toEqual([0, true]);
+    // …but not forever.
+    for (let t = 0; t < 200 && draws === 0; t += 100) {
+      queue.interacting();
+      clock.frame(100);
+    }
+    expect(draws).toBe(1);
+
+    // Once the pointer rests, the next redraw waits only INTERACTION_QUIET_MS.
+    queue.interacting();
+    queue.schedule(chart, { urgent: true });
+    clock.frame(INTERACTION_QUIET_MS - 50);
+    expect(draws).toBe(1);
+    clock.frame(50);
+    expect(draws).toBe(2);
+  });
+
+  it('draws the chart that waited longest first', () => {
+    const clock = fakeClock();
+    const queue = createFlushQueue(clock);
+    const drawn: string[] = [];
+    const a = () => drawn.push('a');
+    const b = () => drawn.push('b');
+    queue.schedule(a);
+    clock.frame();
+    queue.schedule(a); // a waits out its interval…
+    clock.frame(16);
+    queue.schedule(b); // …b, asked later, draws first, then a when its interval is over
+    clock.frame(16);
+    clock.frame(MIN_INTERVAL_MS);
+    expect(drawn).toEqual(['a', 'b', 'a']);
   });
 
   it('a cancelled chart is not drawn', () => {
