@@ -4,9 +4,8 @@
 // ECharts needs a real canvas, which happy-dom lacks: the chart is the recording stub.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApp, h, nextTick, ref, type App } from 'vue';
-import { chartCalls } from './chartStub';
+import { chartCalls, driveChartQueue } from './chartStub';
 import ChartBox from '../../src/renderer/src/components/ChartBox.vue';
-import { chartFlushQueue } from '../../src/renderer/src/charts/flushQueue';
 import { installDebugHook } from '../../src/renderer/src/debug';
 import { snrAgainstLambdaOption } from '../../src/renderer/src/charts/curvatureOptions';
 import type { ChartPalette } from '../../src/renderer/src/charts/palette';
@@ -31,16 +30,7 @@ function runFrames(): void {
 beforeEach(() => {
   frames = [];
   chartCalls.length = 0;
-  let now = 0;
-  chartFlushQueue.reset({
-    request: (cb) =>
-      frames.push(() => {
-        now += 10_000;
-        cb();
-      }),
-    cancel: () => {},
-    now: () => now,
-  });
+  driveChartQueue((frame) => frames.push(frame));
   root = document.createElement('div');
   document.body.append(root);
   installDebugHook(window);

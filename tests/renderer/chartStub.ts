@@ -2,6 +2,25 @@
 // browser e2e test drives the real chart). It records every setOption call and keeps the
 // merged series data so getOption() answers like ECharts does for what the panel uses.
 import { defineComponent, h } from 'vue';
+import { chartFlushQueue } from '../../src/renderer/src/charts/flushQueue';
+
+/**
+ * Drives the page's shared chart queue (flushQueue.ts) by hand: `push` receives each frame and
+ * the test runs them; ten seconds pass per frame and redraws cost nothing, so every frame may
+ * draw.
+ */
+export function driveChartQueue(push: (frame: () => void) => number): void {
+  let now = 0;
+  chartFlushQueue.reset({
+    request: (cb) =>
+      push(() => {
+        now += 10_000;
+        cb();
+      }),
+    cancel: () => {},
+    now: () => now,
+  });
+}
 
 export interface SetOptionCall {
   option: { series?: { id: string; data?: ArrayLike<number> }[] };

@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApp, nextTick, type App } from 'vue';
 import { createPinia, setActivePinia } from 'pinia';
-import { chartCalls } from './chartStub';
+import { chartCalls, driveChartQueue } from './chartStub';
 import PerformancePanel from '../../src/renderer/src/components/PerformancePanel.vue';
 import { applyHostEvent } from '../../src/renderer/src/stores/dispatch';
 import { useComparisonStore } from '../../src/renderer/src/stores/comparison';
@@ -13,7 +13,6 @@ import { comparisonLoss } from '../../src/renderer/src/charts/comparisonSeries';
 import { encodeRecord } from '../../src/protocol/log-codec';
 import { header, steps } from './fixtures';
 import { curvatureRecord } from './curvatureFixtures';
-import { chartFlushQueue } from '../../src/renderer/src/charts/flushQueue';
 
 vi.mock('vue-echarts', async () => ({ default: (await import('./chartStub')).VChartStub }));
 
@@ -29,18 +28,7 @@ beforeEach(() => {
   chartCalls.length = 0;
   vi.stubGlobal('requestAnimationFrame', (cb: FrameRequestCallback) => frames.push(cb));
   vi.stubGlobal('cancelAnimationFrame', () => {});
-  // The chart redraws through the page's shared queue (flushQueue.ts): on a clock where ten
-  // seconds pass between frames and a redraw costs nothing, every frame may draw.
-  let now = 0;
-  chartFlushQueue.reset({
-    request: (cb) =>
-      frames.push(() => {
-        now += 10_000;
-        cb();
-      }),
-    cancel: () => {},
-    now: () => now,
-  });
+  driveChartQueue((frame) => frames.push(frame));
   const pinia = createPinia();
   setActivePinia(pinia);
   root = document.createElement('div');
