@@ -32,6 +32,7 @@ import {
   type Page,
   type WebSocketRoute,
 } from 'playwright-core';
+import { parseLog } from '../src/protocol/log-codec';
 import { encodeHostEvent } from '../src/protocol/wire-codec';
 import {
   syntheticContinuation,
@@ -89,7 +90,10 @@ const CHARTS = [
 
 interface DebugWindow {
   __vivitDebug?: {
-    charts(): Record<string, { series: { id: string; length: number }[]; flushes: number }>;
+    charts(): Record<
+      string,
+      { series: { id: string; length: number }[]; flushes: number; pending: boolean }
+    >;
   };
 }
 
@@ -467,6 +471,30 @@ async function main(): Promise<void> {
         return frames;
       }),
     );
+    // The live phases need a live session (the renderer paces redraws only then): hand the page
+    // the same 10,000 steps as the snapshot a browser gets when it connects during a run.
+    if (!socket) throw new Error('the page opened no WebSocket');
+    const { header, records } = parseLog(text);
+    const snapshot = encodeHostEvent({
+      kind: 'snapshot',
+      examples: [],
+      header,
+      records,
+      state: 'running',
+      step: STEPS,
+      source: 'live',
+    });
+    socket.send(Buffer.from(snapshot.buffer, snapshot.byteOffset, snapshot.byteLength));
+    await page.waitForFunction(
+      (steps) => {
+        const charts = (globalThis as unknown as DebugWindow).__vivitDebug?.charts() ?? {};
+        const loss = charts.performance?.series.find((s) => s.id === 'trainLoss');
+        return loss?.length === steps && !charts.performance?.pending;
+      },
+      STEPS,
+      { polling: 'raf', timeout: 120_000 },
+    );
+    await page.waitForTimeout(1000);
     const run = syntheticContinuation(logOptions);
     let appended = 0;
     let liveEvents = 0;

@@ -6,6 +6,7 @@ import {
   INTERACTION_QUIET_MS,
   MAX_HOLD_MS,
   MIN_INTERVAL_MS,
+  URGENT_GAP_MULTIPLE,
 } from '../../src/renderer/src/charts/flushQueue';
 
 function fakeClock() {
@@ -49,21 +50,31 @@ describe('chart flush queue', () => {
     expect(clock.pending).toBe(0);
   });
 
-  it('after a redraw of t ms waits at least GAP_MULTIPLE · t ms before the next', () => {
+  it('after a redraw of t ms waits GAP_MULTIPLE · t ms, after a first one only URGENT_GAP_MULTIPLE · t', () => {
     const clock = fakeClock();
     const queue = createFlushQueue(clock);
     const drawn: string[] = [];
-    queue.schedule(() => {
+    const slow = () => {
       drawn.push('slow');
       clock.time += 100; // this redraw costs 100 ms
-    });
-    queue.schedule(() => drawn.push('next'));
+    };
+    // A chart's first redraw (opening a log fills every panel): the next waits 1 · 100 ms.
+    queue.schedule(slow);
+    queue.schedule(() => drawn.push('second'));
     clock.frame();
-    clock.frame(16);
-    clock.frame(GAP_MULTIPLE * 100 - 40);
+    clock.frame(URGENT_GAP_MULTIPLE * 100 - 40);
     expect(drawn).toEqual(['slow']);
     clock.frame(40);
-    expect(drawn).toEqual(['slow', 'next']);
+    expect(drawn).toEqual(['slow', 'second']);
+    // A data redraw of a chart drawn before (a live run): the next waits 3 · 100 ms.
+    clock.frame(COST_MULTIPLE * 100);
+    queue.schedule(slow);
+    queue.schedule(() => drawn.push('third'));
+    clock.frame();
+    clock.frame(GAP_MULTIPLE * 100 - 40);
+    expect(drawn).toEqual(['slow', 'second', 'slow']);
+    clock.frame(40);
+    expect(drawn).toEqual(['slow', 'second', 'slow', 'third']);
   });
 
   it('redraws one chart for new data at most every max(MIN_INTERVAL_MS, COST_MULTIPLE · cost)', () => {
@@ -160,5 +171,29 @@ describe('chart flush queue', () => {
     queue.cancel(a);
     clock.frame();
     expect(drawn).toEqual([]);
+  });
+});
+
+describe('chart flush queue without pacing (a replay)', () => {
+  it('redraws a chart for every new batch at the next turn, spaced only by its cost', () => {
+    const clock = fakeClock();
+    const queue = createFlushQueue(clock);
+    let draws = 0;
+    const chart = () => {
+      draws += 1;
+      clock.time += 10;
+    };
+    queue.setPacing(false);
+    for (let batch = 0; batch < 3; batch++) {
+      queue.schedule(chart);
+      clock.frame(); // draws (the first) or waits out the 1 · 10 ms gap
+      clock.frame(16);
+    }
+    expect(draws).toBe(3); // paced, the 2nd and 3rd would wait MIN_INTERVAL_MS each
+    queue.setPacing(true);
+    queue.schedule(chart);
+    clock.frame(16);
+    clock.frame(16);
+    expect(draws).toBe(3);
   });
 });

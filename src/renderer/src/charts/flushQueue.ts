@@ -11,11 +11,16 @@
 //    rests, for at most MAX_HOLD_MS: ECharts redraws the hovered chart on every pointer move,
 //    and a data redraw on top of that makes the frame late.
 // A chart's first redraw and a redraw asked with `urgent` (a setting changed, a new session)
-// skip the per-chart interval.
+// skip the per-chart interval, and the redraw after them waits only t ms (URGENT_GAP_MULTIPLE):
+// opening a long log then fills the panels one after another without the live-run spacing.
+// `setPacing(false)` treats every redraw as urgent: a replayed log's records arrive all at once
+// (in chunks), with no live stream to pace.
 import { browserClock, type FrameClock } from './frameCoalescer';
 
-/** After a redraw of t ms, the next one waits GAP_MULTIPLE · t ms. */
+/** After a redraw of t ms, the next one waits GAP_MULTIPLE · t ms… */
 export const GAP_MULTIPLE = 3;
+/** …or URGENT_GAP_MULTIPLE · t ms after a first or urgent redraw. */
+export const URGENT_GAP_MULTIPLE = 1;
 /** Shortest interval between two data redraws of one chart. */
 export const MIN_INTERVAL_MS = 250;
 /** A chart redraws for new data at most once per this many times its own cost. */
@@ -33,6 +38,8 @@ export interface FlushQueue {
   isPending(flush: () => void): boolean;
   /** The user is hovering or zooming a chart now: hold redraws until the pointer rests. */
   interacting(): void;
+  /** Pace data redraws (a live run, the default) or draw every redraw as urgent (a replay). */
+  setPacing(on: boolean): void;
   /** Forget everything queued and use `clock` from now on (tests drive frames by hand). */
   reset(clock?: FrameClock): void;
 }
@@ -55,6 +62,7 @@ export function createFlushQueue(initialClock: FrameClock = browserClock): Flush
   let handle: number | null = null;
   let notBefore = -Infinity;
   let lastInteraction = -Infinity;
+  let pacing = true;
 
   /** The flush whose turn it is now, if any: the one waiting longest among those due. */
   const due = (now: number): (() => void) | undefined => {
@@ -65,7 +73,7 @@ export function createFlushQueue(initialClock: FrameClock = browserClock): Flush
       if (held) continue;
       const past = history.get(flush);
       const interval = past ? Math.max(MIN_INTERVAL_MS, COST_MULTIPLE * past.lastCost) : 0;
-      if (!entry.urgent && past && now - past.lastRun < interval) continue;
+      if (pacing && !entry.urgent && past && now - past.lastRun < interval) continue;
       if (entry.since < bestSince) {
         best = flush;
         bestSince = entry.since;
@@ -79,6 +87,7 @@ export function createFlushQueue(initialClock: FrameClock = browserClock): Flush
     const now = clock.now();
     const next = now >= notBefore ? due(now) : undefined;
     if (next) {
+      const quick = pending.get(next)!.urgent || !history.has(next) || !pacing;
       pending.delete(next);
       const started = clock.now();
       try {
@@ -87,7 +96,7 @@ export function createFlushQueue(initialClock: FrameClock = browserClock): Flush
         const ended = clock.now();
         const cost = ended - started;
         history.set(next, { lastRun: ended, lastCost: cost });
-        notBefore = ended + GAP_MULTIPLE * cost;
+        notBefore = ended + (quick ? URGENT_GAP_MULTIPLE : GAP_MULTIPLE) * cost;
       }
     }
     if (pending.size > 0) handle = clock.request(onFrame);
@@ -107,6 +116,9 @@ export function createFlushQueue(initialClock: FrameClock = browserClock): Flush
     interacting() {
       lastInteraction = clock.now();
     },
+    setPacing(on) {
+      pacing = on;
+    },
     reset(next = browserClock) {
       if (handle !== null) clock.cancel(handle);
       handle = null;
@@ -114,6 +126,7 @@ export function createFlushQueue(initialClock: FrameClock = browserClock): Flush
       history = new WeakMap();
       notBefore = -Infinity;
       lastInteraction = -Infinity;
+      pacing = true;
       clock = next;
     },
   };
