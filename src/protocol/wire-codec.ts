@@ -124,8 +124,15 @@ export function decodeHostEvent(data: ArrayBuffer | ArrayBufferView): HostEvent 
   const text = new TextDecoder().decode(bytes.subarray(8, 8 + jsonLength));
   const { event: raw, arrays: table } = JSON.parse(text) as { event: unknown; arrays: unknown };
   const arrays = readArrays(bytes, table, padded(8 + jsonLength));
-  const event = restoreArrays(raw, arrays) as HostEvent;
+  return reviveHostEvent(restoreArrays(raw, arrays) as HostEvent);
+}
 
+/**
+ * Normalizes the records an event carries in place, as reading a log does: encoded non-finite
+ * numbers become numbers and number lists become Float64Arrays (typed arrays stay as they are).
+ * Both transports call it, so the stores see the same objects however an event arrived.
+ */
+export function reviveHostEvent(event: HostEvent): HostEvent {
   const revive = (records: BodyRecord[]): void => {
     for (const record of records) validateLogRecord(record);
   };

@@ -7,6 +7,7 @@ import { WebTransport } from '../../src/renderer/src/transport/web';
 import { createTransport } from '../../src/renderer/src/transport';
 import type { HostEvent, HostRequest, VivitBridge } from '../../src/protocol/host';
 import type { ConnectionStatus } from '../../src/renderer/src/transport/types';
+import { curvatureRecord, dampingRecord } from './curvatureFixtures';
 
 function memoryBridge() {
   const sent: HostRequest[] = [];
@@ -40,6 +41,32 @@ describe('electron transport', () => {
     expect(m.sent.slice(1)).toEqual([{ kind: 'command', command: 'pause' }, { kind: 'saveLog' }]);
     t.close();
     expect(m.listeners.size).toBe(0);
+  });
+
+  it('hands the stores typed arrays, from typed arrays or from plain lists alike', () => {
+    const m = memoryBridge();
+    const t = new ElectronTransport(m.bridge);
+    const got: HostEvent[] = [];
+    t.subscribe((e) => got.push(e));
+    t.connect();
+    const curvature = curvatureRecord(0);
+    const damping = dampingRecord(1);
+    // As structured clone delivers it, and as a bridge that flattened the arrays would.
+    const plain = {
+      ...damping,
+      lambdaMean: Array.from(damping.lambdaMean),
+      gammaMean: Array.from(damping.gammaMean),
+      damping: Array.from(damping.damping),
+      stepLength: Array.from(damping.stepLength),
+    } as unknown as typeof damping;
+    m.emit({ kind: 'records', records: [curvature, plain] });
+    expect(got).toHaveLength(1);
+    if (got[0].kind !== 'records') throw new Error('expected records');
+    expect(got[0].records[0]).toBe(curvature);
+    const revived = got[0].records[1];
+    if (revived.type !== 'damping') throw new Error('expected a damping record');
+    expect(revived.damping).toBeInstanceOf(Float64Array);
+    expect(revived).toEqual(damping); // Infinity included
   });
 
   it('is chosen when the preload exposed window.vivit, else the web transport', () => {

@@ -1,6 +1,8 @@
 // Electron transport: the preload exposes `window.vivit` (contextBridge), which relays
-// HostRequest / HostEvent over IPC. The connection cannot drop, so the status is always open.
+// HostRequest / HostEvent over IPC (structured clone: typed arrays arrive as typed arrays). The
+// connection cannot drop, so the status is always open.
 import type { HostEvent, HostRequest } from '../../../protocol/host';
+import { reviveHostEvent } from '../../../protocol/wire-codec';
 import { Listeners, type ConnectionStatus, type Transport } from './types';
 import type { VivitBridge } from '../bridge';
 
@@ -13,7 +15,11 @@ export class ElectronTransport implements Transport {
 
   connect(): void {
     if (this.unsubscribeBridge) return;
-    this.unsubscribeBridge = this.bridge.onEvent((event) => this.events.emit(event));
+    // Revived like the web transport's frames, so the stores get Float64Arrays even from a
+    // bridge that hands arrays over as plain lists.
+    this.unsubscribeBridge = this.bridge.onEvent((event) =>
+      this.events.emit(reviveHostEvent(event)),
+    );
     this.send({ kind: 'hello' });
   }
 
