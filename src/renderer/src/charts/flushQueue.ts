@@ -15,7 +15,7 @@
 // opening a long log then fills the panels one after another without the live-run spacing.
 // `setPacing(false)` treats every redraw as urgent: a replayed log's records arrive all at once
 // (in chunks), with no live stream to pace.
-import { browserClock, type FrameClock } from './frameCoalescer';
+import { browserClock, type FrameClock } from './frameClock';
 
 /** After a redraw of t ms, the next one waits GAP_MULTIPLE · t ms… */
 export const GAP_MULTIPLE = 3;
