@@ -25,13 +25,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  chromium,
-  type Browser,
-  type CDPSession,
-  type Page,
-  type WebSocketRoute,
-} from 'playwright-core';
+import { type Browser, type CDPSession, type Page, type WebSocketRoute } from 'playwright-core';
 import { parseLog } from '../src/protocol/log-codec';
 import { encodeHostEvent } from '../src/protocol/wire-codec';
 import {
@@ -39,6 +33,7 @@ import {
   syntheticLog,
   type SyntheticLogOptions,
 } from '../tests/e2e/support/synthetic-log';
+import { CHROMIUM, launchChromium } from '../tests/e2e/support/chromium';
 import { startWebHost, stopWebHost } from '../tests/e2e/support/web-host';
 
 const argv = process.argv.slice(2);
@@ -61,17 +56,6 @@ const TRACE = option('trace');
 
 const root = resolve(fileURLToPath(import.meta.url), '..', '..');
 const cli = join(root, 'out', 'main', 'cli.js');
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** Charts that the log fills (no damping or inspect records in it). */
 const CHARTS = [
   'performance',
@@ -415,7 +399,7 @@ async function main(): Promise<void> {
     );
 
     server = await startWebHost(home);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1800, height: 1100 } });
     // tsx (esbuild keepNames) wraps named functions in `__name(...)`; functions that
     // page.evaluate sends to the page need that helper there too.

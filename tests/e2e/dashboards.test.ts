@@ -13,7 +13,8 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from './support/chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticLog } from './support/synthetic-log';
 import { startWebHost, stopWebHost } from './support/web-host';
@@ -21,17 +22,6 @@ import { startWebHost, stopWebHost } from './support/web-host';
 const root = resolve(__dirname, '..', '..');
 const cli = join(root, 'out', 'main', 'cli.js');
 const results = join(root, 'test-results');
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** Every chart of the curvature-era panels, by its debug-hook name. */
 const CURVATURE_CHARTS = [
@@ -143,7 +133,7 @@ describe('curvature dashboards in Chromium (replayed synthetic log)', () => {
     if (longer === example) throw new Error(`no top-level steps: line in ${EXAMPLE}`);
     writeFileSync(longRun, longer);
     server = await startWebHost(home, longRun);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
