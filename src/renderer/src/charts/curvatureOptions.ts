@@ -362,8 +362,8 @@ function recent(records: readonly CurvatureRecord[], count: number) {
 
 function points(
   record: CurvatureRecord,
-  x: (g: CurvatureRecord['groups'][number]) => ArrayLike<number>,
-  y: (g: CurvatureRecord['groups'][number]) => ArrayLike<number>,
+  x: GroupArray,
+  y: GroupArray,
   logX: boolean,
   logY: boolean,
 ): Pt[] {
@@ -420,32 +420,46 @@ export function snrAgainstLambdaOption(
   return option;
 }
 
+type GroupArray = (g: CurvatureRecord['groups'][number]) => ArrayLike<number>;
+
+/** One scatter of y against x per recent curvature step, coloured by its age. */
+function perStepScatterOption(
+  records: readonly CurvatureRecord[],
+  palette: ChartPalette,
+  log: boolean,
+  ages: number,
+  plot: { id: string; xName: string; yName: string; x: GroupArray; y: GroupArray; color: string },
+): ChartOption | undefined {
+  if (records.length === 0) return undefined;
+  const option = baseOption({ name: plot.xName, log }, { name: plot.yName, log }, palette, {
+    zoomY: true,
+  });
+  option.series = recent(records, ages).map(({ record, opacity }) =>
+    scatter(
+      `${plot.id}-${record.step}`,
+      `step ${record.step}`,
+      points(record, plot.x, plot.y, log, log),
+      plot.color,
+      opacity,
+    ),
+  );
+  return option;
+}
+
 export function snrPairOption(
   records: readonly CurvatureRecord[],
   palette: ChartPalette,
   log: boolean,
   ages = 6,
 ): ChartOption | undefined {
-  if (records.length === 0) return undefined;
-  const option = baseOption({ name: 'SNR(γ_k)', log }, { name: 'SNR(λ_k)', log }, palette, {
-    zoomY: true,
+  return perStepScatterOption(records, palette, log, ages, {
+    id: 'snrPair',
+    xName: 'SNR(γ_k)',
+    yName: 'SNR(λ_k)',
+    x: (g) => g.snrGamma,
+    y: (g) => g.snrLambda,
+    color: SERIES_COLORS[2],
   });
-  option.series = recent(records, ages).map(({ record, opacity }) =>
-    scatter(
-      `snrPair-${record.step}`,
-      `step ${record.step}`,
-      points(
-        record,
-        (g) => g.snrGamma,
-        (g) => g.snrLambda,
-        log,
-        log,
-      ),
-      SERIES_COLORS[2],
-      opacity,
-    ),
-  );
-  return option;
 }
 
 export function gammaLambdaOption(
@@ -454,26 +468,14 @@ export function gammaLambdaOption(
   log: boolean,
   ages = 6,
 ): ChartOption | undefined {
-  if (records.length === 0) return undefined;
-  const option = baseOption({ name: 'λ̄_k', log }, { name: '|γ̄_k|', log }, palette, {
-    zoomY: true,
+  return perStepScatterOption(records, palette, log, ages, {
+    id: 'gammaLambda',
+    xName: 'λ̄_k',
+    yName: '|γ̄_k|',
+    x: (g) => g.lambdaMean,
+    y: (g) => g.gammaMean.map(Math.abs),
+    color: SERIES_COLORS[3],
   });
-  option.series = recent(records, ages).map(({ record, opacity }) =>
-    scatter(
-      `gammaLambda-${record.step}`,
-      `step ${record.step}`,
-      points(
-        record,
-        (g) => g.lambdaMean,
-        (g) => g.gammaMean.map(Math.abs),
-        log,
-        log,
-      ),
-      SERIES_COLORS[3],
-      opacity,
-    ),
-  );
-  return option;
 }
 
 // ---- Damping and gradient norm -----------------------------------------------------------
