@@ -27,6 +27,9 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 180_000,
           fileParallelism: false,
+          // The page redraws charts paced by their cost (flushQueue.ts); on a loaded CI machine
+          // a settled chart can take seconds, far beyond expect.poll's 1 s default.
+          expect: { poll: { timeout: 30_000, interval: 100 } },
         },
       },
     ],
