@@ -12,7 +12,7 @@ import {
 } from './index';
 import { column, entrywiseRelErr, relErr } from './compare';
 
-const examplesDir = fileURLToPath(new URL('../../../shared/formats/examples/', import.meta.url));
+const examplesDir = fileURLToPath(new URL('../fixtures/curvature-cases/', import.meta.url));
 const read = <T>(file: string): T => JSON.parse(readFileSync(examplesDir + file, 'utf8')) as T;
 const TOL = 1e-8;
 

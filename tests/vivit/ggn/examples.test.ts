@@ -9,7 +9,7 @@ import { float64Ops } from '../../../src/vivit/tensor/float64-ops';
 import type { CurvatureCase, CurvatureResult } from '../../oracle';
 import { caseModel, caseOptions, formatErrors, oracleErrors } from './case-model';
 
-const dir = fileURLToPath(new URL('../../../../shared/formats/examples/', import.meta.url));
+const dir = fileURLToPath(new URL('../../fixtures/curvature-cases/', import.meta.url));
 const read = <T>(file: string): T => JSON.parse(readFileSync(dir + file, 'utf8')) as T;
 
 test.each(['a_mlp_sigmoid_mse', 'b_mlp_relu_ce'])('shared example %s', (name) => {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 
 export const EXAMPLES = ['a_mlp_sigmoid_mse', 'b_mlp_relu_ce'] as const;
-const examplesDir = fileURLToPath(new URL('../../../../shared/formats/examples/', import.meta.url));
+const examplesDir = fileURLToPath(new URL('../../fixtures/curvature-cases/', import.meta.url));
 
 export function readExample<T = unknown>(file: string): T {
   return JSON.parse(readFileSync(examplesDir + file, 'utf8')) as T;
