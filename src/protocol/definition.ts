@@ -137,11 +137,21 @@ export interface CurvatureSpec {
   eig_threshold: number;
 }
 
+/** A model file a definition names instead of a layer list (`model: {onnx: path}`). */
+export interface ModelFile {
+  /** onnx: what torch.onnx.export writes; keras: a Keras / tfjs-layers model.json. */
+  format: 'onnx' | 'keras';
+  /** As written in the definition: relative to the definition file's folder. */
+  path: string;
+}
+
 export interface RunDefinition {
   name: string;
   seed: number;
   data: DataSpec;
   model: LayerSpec[];
+  /** Set when the layers were read from a model file; its weights are the initial values. */
+  model_file?: ModelFile;
   loss: LossName;
   optimizer: OptimizerSpec;
   batch_size: number;

@@ -9,6 +9,13 @@ import type {
 import { LayerShapeError, outputShapes } from '../../vivit/shapes';
 import type { DataFacts } from '../data/dataset';
 import { IssueCollector } from './fields';
+import type { FieldPath } from './source';
+
+/** Where issues about an imported model go: one field, the file's node or layer in the text. */
+export interface ModelOrigin {
+  path: FieldPath;
+  where(index: number): string;
+}
 
 export function checkLossAgainstData(c: IssueCollector, loss: LossName, facts: DataFacts): boolean {
   // mse on class labels is allowed: targets become one-hot vectors (squared-loss
@@ -43,13 +50,18 @@ export function checkShapes(
   model: LayerSpec[],
   facts: DataFacts,
   loss: LossName,
+  origin?: ModelOrigin,
 ): void {
+  const report = (index: number, field: string | undefined, message: string): void => {
+    if (origin) c.add(origin.path, `${origin.where(index)}: ${message}`);
+    else c.add(field ? ['model', index, field] : ['model', index], message);
+  };
   let shapes: number[][];
   try {
     shapes = outputShapes(model, facts.inputShape);
   } catch (e) {
     if (e instanceof LayerShapeError) {
-      c.add(e.field ? ['model', e.index, e.field] : ['model', e.index], e.message);
+      report(e.index, e.field, e.message);
       return;
     }
     throw e;
@@ -61,8 +73,9 @@ export function checkShapes(
       ? `${wanted} outputs, one per class of ${facts.label}${loss === 'mse' ? ' (mse uses one-hot targets)' : ''}`
       : `${wanted} outputs, one per target of ${facts.label}`;
   if (last.length !== 1) {
-    c.add(
-      ['model', model.length - 1],
+    report(
+      model.length - 1,
+      undefined,
       `the model's output has shape [${last.join(', ')}] per sample, but ${loss} needs ${what}; end the model with flatten and linear`,
     );
     return;
@@ -73,8 +86,9 @@ export function checkShapes(
   const layer = model[i];
   const field =
     layer.type === 'linear' ? 'out' : layer.type === 'conv2d' ? 'out_channels' : undefined;
-  c.add(
-    field ? ['model', i, field] : ['model', model.length - 1],
+  report(
+    field ? i : model.length - 1,
+    field,
     `the model ends with ${last[0]} outputs, but ${loss} needs ${what}`,
   );
 }

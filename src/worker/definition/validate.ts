@@ -8,12 +8,14 @@ import { dataFacts } from '../data/load';
 import {
   checkKnownFields,
   describeValue,
+  isObj,
   IssueCollector,
   readMapping,
   readNumber,
   type Obj,
 } from './fields';
 import { checkLossAgainstData, checkShapes } from './fit';
+import { checkModelFileAgainstData, readModelFile } from './model-file';
 import { readCurvatureSection } from './curvature';
 import { readData, readEval, readLoss, readModel, readOptimizer } from './sections';
 import type { ParsedSource } from './source';
@@ -72,8 +74,11 @@ export function validateDefinition(
     else c.add(['name'], `expected text, got ${describeValue(top.name)}`);
   }
   const seed = readNumber(c, top, 'seed', [], { integer: true, min: 0 }, 0);
+  const baseDir = dirname(resolve(fileName));
   const data = readData(c, top.data);
-  const model = readModel(c, top.model);
+  // `model` lists layers, or names a model file whose layers and weights are imported.
+  const fromFile = isObj(top.model) ? readModelFile(c, top.model, baseDir) : undefined;
+  const model = isObj(top.model) ? fromFile?.layers : readModel(c, top.model);
   const loss = readLoss(c, top.loss);
   const optimizer = readOptimizer(c, top.optimizer);
   const batchSize = readNumber(c, top, 'batch_size', [], { integer: true, min: 1 }, 'required');
@@ -88,10 +93,17 @@ export function validateDefinition(
   const evalSpec = readEval(c, top.eval);
   const curvature = readCurvatureSection(c, top.curvature);
 
-  const baseDir = dirname(resolve(fileName));
   const facts = data ? factsOrIssue(c, data, baseDir) : undefined;
-  if (facts && loss && checkLossAgainstData(c, loss, facts) && model)
-    checkShapes(c, model, facts, loss);
+  if (facts && loss && checkLossAgainstData(c, loss, facts) && model) {
+    if (!fromFile) checkShapes(c, model, facts, loss);
+    else if (checkModelFileAgainstData(c, fromFile, facts)) {
+      const { file, origins } = fromFile.model;
+      checkShapes(c, model, facts, loss, {
+        path: fromFile.path,
+        where: (i) => `${file}: ${origins[i]}`,
+      });
+    }
+  }
   if (facts && batchSize !== undefined && batchSize > facts.trainCount) {
     c.add(
       ['batch_size'],
@@ -149,6 +161,7 @@ export function validateDefinition(
     batch_size: batchSize,
     eval: evalSpec,
   };
+  if (fromFile) definition.model_file = fromFile.file;
   if (monitor) definition.curvature = monitor;
   // steps wins when both are given (protocol: exactly one is set after validation).
   if (steps !== undefined) definition.steps = steps;
