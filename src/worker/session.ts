@@ -24,6 +24,7 @@ import { BatchSource, type TensorBatch } from './data/batches';
 import type { Dataset } from './data/dataset';
 import { loadDataset } from './data/load';
 import { checkDefinitionAgainstData } from './definition/fit';
+import { modelFileWeights } from './definition/import/index';
 import { inspectDirection } from './curvature/inspect';
 import { dominantSampleImages } from './curvature/sample-images';
 import { curvatureSeed, measureCurvature, type CurvatureBatchTensors } from './curvature/monitor';
@@ -162,6 +163,8 @@ export class TrainingSession {
         optimizer: definition.optimizer,
         seed: definition.seed,
       });
+      // A model read from a file starts from the file's weights.
+      if (definition.model_file) trainer.loadParameters(modelFileWeights(definition, baseDir));
       const batches = new BatchSource(
         dataset,
         definition.loss,
