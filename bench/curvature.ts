@@ -200,8 +200,8 @@ async function benchProblem(
   for (let r = -1; r < repeats; r++) {
     variants.forEach((v, i) => {
       let result: CurvatureResult | null = null;
-      const ms = time(() => {
-        if (v.options) result = computeCurvature(model, { x, y }, v.options);
+      const ms = time(async () => {
+        if (v.options) result = await computeCurvature(model, { x, y }, v.options);
         else gradientStep();
       });
       if (r < 0) return; // warm-up

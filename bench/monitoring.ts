@@ -69,7 +69,7 @@ const trainer = createTrainer({
 });
 const x = tf.randomNormal([batchSize, 1, 28, 28], 0, 1, 'float32', 1);
 const y = tf.randomUniformInt([batchSize], 0, 10, 2);
-for (let i = 0; i < 5; i++) trainer.trainStep(x, y);
+for (let i = 0; i < 5; i++) await trainer.trainStep(x, y);
 
 const rows: string[][] = [];
 for (const { label, spec } of configs) {
@@ -80,15 +80,15 @@ for (const { label, spec } of configs) {
   const curvMs: number[] = [];
   const stages: Record<string, number>[] = [];
   let k = 0;
-  const measure = () =>
+  const measure = async () =>
     measureCurvature({ trainer, batch, spec, model: layers, runSeed: 0, step: k++ });
-  measure(); // warm-up
+  await measure(); // warm-up
   for (let r = 0; r < repeats; r++) {
     let t = performance.now();
-    trainer.trainStep(x, y);
+    await trainer.trainStep(x, y);
     stepMs.push(performance.now() - t);
     t = performance.now();
-    stages.push(measure().record.timings);
+    stages.push((await measure()).record.timings);
     curvMs.push(performance.now() - t);
   }
   tf.dispose([cx, cy]);

@@ -284,10 +284,10 @@ const BOOTSTRAP = optimizers.length - 1;
  * layers: the D rows of a sample form a [1, D, D] image, a conv2d with a 1×D kernel (weight θ)
  * maps each row to θᵀx_nd, and flatten gives the D outputs.
  */
-function engineCheck(
+async function engineCheck(
   samples: number,
   seed: number,
-): { name: string; stepErr: number; deltaMismatch: number; k: number }[] {
+): Promise<{ name: string; stepErr: number; deltaMismatch: number; k: number }[]> {
   const layers: LayerSpec[] = [
     {
       type: 'conv2d',
@@ -327,7 +327,8 @@ function engineCheck(
     ['constant δ=1e-2', { type: 'constant', value: 1e-2 }],
     ['bootstrap', bootstrapSpec],
   ];
-  return cases.map(([name, damping]) => {
+  const out = [];
+  for (const [name, damping] of cases) {
     const spec: DampedNewtonSpec = {
       type: 'damped_newton',
       lr: 1,
@@ -335,7 +336,7 @@ function engineCheck(
       eig_threshold: EIG_THRESHOLD,
       curvature: { mc_samples: 0, groups: 'whole' },
     };
-    const engine = createDampedNewton(spec, seed).direction(model, batch);
+    const engine = await createDampedNewton(spec, seed).direction(model, batch);
     const dense = denseDampedNewton(
       g,
       noise.lambda,
@@ -355,8 +356,9 @@ function engineCheck(
       deltas.length === dense.damping.length
         ? deltas.filter((v, j) => v !== dense.damping[j]).length
         : Math.max(deltas.length, dense.damping.length);
-    return { name, stepErr: diff / ref, deltaMismatch: mismatch, k: deltas.length };
-  });
+    out.push({ name, stepErr: diff / ref, deltaMismatch: mismatch, k: deltas.length });
+  }
+  return out;
 }
 
 // ------------------------------------------------------------------ the study
@@ -385,8 +387,8 @@ const t0 = performance.now();
 const initialLoss = loss(new Float64Array(D).fill(THETA0));
 const initialDistance = distance(new Float64Array(D).fill(THETA0));
 
-let check: ReturnType<typeof engineCheck> = [];
-if (CHECK_SAMPLES > 0) check = engineCheck(CHECK_SAMPLES, SEED);
+let check: Awaited<ReturnType<typeof engineCheck>> = [];
+if (CHECK_SAMPLES > 0) check = await engineCheck(CHECK_SAMPLES, SEED);
 
 /** losses[o][step][run], distances likewise (step 0 = initial). */
 const losses = optimizers.map(() => Array.from({ length: STEPS + 1 }, () => [] as number[]));

@@ -168,11 +168,11 @@ async function benchBackend(backend: string, o: Options) {
     referenceError = e instanceof Error ? e.message.split('\n')[0] : String(e);
   }
   for (let i = 0; i < o.warmup; i++) {
-    ours.trainStep(x, labels);
+    await ours.trainStep(x, labels);
     if (!referenceError) await reference.trainOnBatch(x, oneHot);
   }
   for (let i = 0; i < steps; i++) {
-    await timed(oursT, () => ours.trainStep(x, labels));
+    await timed(oursT, async () => ours.trainStep(x, labels));
     if (!referenceError) await timed(refT, () => reference.trainOnBatch(x, oneHot));
   }
   ours.dispose();

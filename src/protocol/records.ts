@@ -7,10 +7,12 @@ import type { RunDefinition } from './definition';
 export const LOG_FORMAT = 'vivit-monitor-log';
 export const LOG_VERSION = 1;
 
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 
 export interface BackendReport {
   chosen: BackendName;
+  /** The device it runs on, where that says more than the name (webgpu: the GPU adapter). */
+  device?: string;
   /** Backends tried before the chosen one, each with why it was skipped. */
   skipped: { backend: BackendName; reason: string }[];
 }

@@ -171,14 +171,15 @@ export interface CurvatureResult {
 }
 
 /**
- * Computes the requested ViViT quantities of `model` on `batch`. Synchronous; on tfjs it
- * allocates and frees its own tensors (the model and batch are left as they were).
+ * Computes the requested ViViT quantities of `model` on `batch`. Asynchronous because GPU
+ * backends read results back asynchronously; on tfjs it allocates and frees its own tensors
+ * (the model and batch are left as they were).
  */
-export function computeCurvature<T>(
+export async function computeCurvature<T>(
   model: CurvatureModel<T>,
   batch: CurvatureBatch<T>,
   options: CurvatureOptions,
-): CurvatureResult {
+): Promise<CurvatureResult> {
   const t0 = performance.now();
   const { ops, network, params } = model;
   const loss = typeof model.loss === 'string' ? lossModule(model.loss) : model.loss;
@@ -190,7 +191,7 @@ export function computeCurvature<T>(
       `has ${params.length} tensors, the network has ${network.params.length} parameters`,
     );
   }
-  const { n: batchSize, target } = checkBatch(model, loss, batch);
+  const { n: batchSize, target } = await checkBatch(model, loss, batch);
   const outputs = network.outputShape[0];
   const precision = ops.kind === 'float64' ? 'float64' : 'float32';
   const plan = planCurvature(network, loss, elementBytes(ops), precision, batchSize, options);
@@ -223,11 +224,12 @@ export function computeCurvature<T>(
     });
     for (const cache of fwd.caches) for (const t of Object.values(cache)) owned.push(t);
     owned.push(fwd.value, fwd.gradient, fwd.outRows);
-    const lossValue = ops.item(fwd.value);
+    // Loss and the GGN samples' outputs in one read: the factor is formed on the host.
+    const lossValue = (await ops.read(fwd.value))[0];
     const targetRows = selectRows(target.values, target.shape, ggnSamples);
     const factor = curvatureFactor(
       loss,
-      Float64Array.from(ops.toArray(fwd.outRows)),
+      Float64Array.from(await ops.read(fwd.outRows)),
       targetRows.values,
       targetRows.shape,
       nS,
@@ -256,8 +258,10 @@ export function computeCurvature<T>(
       keepStacks: plan.keepStacks,
     });
     const done = sweep;
-    const gradient = network.params.map(
-      (_, i) => torchRows(ops, network, i, done.gradient[i], 1)[0],
+    const gradient = await Promise.all(
+      network.params.map(
+        async (_, i) => (await torchRows(ops, network, i, done.gradient[i], 1))[0],
+      ),
     );
     timings.sweep = performance.now() - mark;
 
@@ -270,12 +274,13 @@ export function computeCurvature<T>(
       stacks: done.stacks,
       ggnSamples,
     };
-    const outputsPerGroup = groups.map((group, index) => {
+    const outputsPerGroup: Awaited<ReturnType<typeof groupCurvature>>[] = [];
+    for (const [index, group] of groups.entries()) {
       // One group's float64 Gram copy at a time (read-back counted with the sweep).
       const readBack = performance.now();
-      const gram = scaledCopy(ops, done.groups[index].gram, 1 / nS);
+      const gram = await scaledCopy(ops, done.groups[index].gram, 1 / nS);
       timings.sweep += performance.now() - readBack;
-      return groupCurvature({
+      const output = await groupCurvature({
         plan,
         lift,
         group,
@@ -286,7 +291,8 @@ export function computeCurvature<T>(
         gradient,
         timings,
       });
-    });
+      outputsPerGroup.push(output);
+    }
 
     let newtonStep: Float64Array[] | undefined;
     if (plan.want.has('newtonStep')) {
@@ -332,8 +338,8 @@ function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
 }
 
-function scaledCopy<T>(ops: Ops<T>, t: T, scale: number): Float64Array {
-  const data = ops.toArray(t);
+async function scaledCopy<T>(ops: Ops<T>, t: T, scale: number): Promise<Float64Array> {
+  const data = await ops.read(t);
   const out = new Float64Array(data.length);
   for (let i = 0; i < data.length; i++) out[i] = scale * data[i];
   return out;
@@ -353,11 +359,11 @@ function selectRows(values: Float64Array, shape: number[], rows: number[] | null
 }
 
 /** Checks the batch against the network and loss; returns N and a float copy of the targets. */
-function checkBatch<T>(
+async function checkBatch<T>(
   model: CurvatureModel<T>,
   loss: LossModule,
   batch: CurvatureBatch<T>,
-): { n: number; target: HostTarget } {
+): Promise<{ n: number; target: HostTarget }> {
   const { ops, network } = model;
   const xShape = ops.shape(batch.x);
   const n = xShape[0];
@@ -370,7 +376,7 @@ function checkBatch<T>(
   }
   const yShape = ops.shape(batch.y);
   const outputs = network.outputShape[0];
-  const values = Float64Array.from(ops.toArray(batch.y));
+  const values = Float64Array.from(await ops.read(batch.y));
   if (loss.name === 'cross_entropy') {
     if (yShape.length !== 1 || yShape[0] !== n) {
       throw new CurvatureInputError(

@@ -57,12 +57,13 @@ export interface Trainer {
   readonly parameterCount: number;
   /** Forward, hand-written backward, optimizer update. x: [N, ...inputShape] float32 (NCHW);
    *  y: int32 [N] class indices (cross_entropy) or float32 [N, C] (mse). Loss is the batch
-   *  mean before the update. Deterministic for a fixed seed and data order. */
-  trainStep(x: tf.Tensor, y: tf.Tensor): BatchResult;
+   *  mean before the update. Deterministic for a fixed seed and data order. One read back to
+   *  the host per step (loss, accuracy and the label check together). Calls must not overlap. */
+  trainStep(x: tf.Tensor, y: tf.Tensor): Promise<BatchResult>;
   /** Mean loss/accuracy without dropout, no update; batched internally to bound memory. */
-  evaluate(x: tf.Tensor, y: tf.Tensor): BatchResult;
+  evaluate(x: tf.Tensor, y: tf.Tensor): Promise<BatchResult>;
   /** Copies of the current parameters in PyTorch order and layout. */
-  readParameters(): TorchParameter[];
+  readParameters(): Promise<TorchParameter[]>;
   /** Replaces the parameters (PyTorch order and layout, e.g. from readParameters or a
    *  checkpoint). Optimizer state is kept. */
   loadParameters(values: readonly ArrayLike<number>[]): void;
@@ -105,22 +106,24 @@ export function createTrainer(options: TrainerOptions): Trainer {
     loss.accuracy ? tf.stack([value, loss.accuracy(ops, out, target)]) : tf.reshape(value, [1]);
 
   /** Training-mode loss (and accuracy when asked) of `p` on a batch, with the masks of `rng`. */
-  const forwardStats = (
+  const forwardStats = async (
     p: tf.Tensor[],
     x: tf.Tensor,
     y: tf.Tensor,
     rng: Rng,
     withAccuracy: boolean,
-  ): Float32Array => {
+  ): Promise<Float32Array> => {
     const numbers = tf.tidy(() => {
       const target = prepareTarget(y);
       const { out } = network.forward(ops, p, engineInput(x), { training: true, rng });
       const value = loss.value(ops, out, target);
       return withAccuracy ? stats(out, target, value) : tf.reshape(value, [1]);
     });
-    const values = numbers.dataSync() as Float32Array;
-    numbers.dispose();
-    return values;
+    try {
+      return (await ops.read(numbers)) as Float32Array;
+    } finally {
+      numbers.dispose();
+    }
   };
 
   /**
@@ -128,14 +131,15 @@ export function createTrainer(options: TrainerOptions): Trainer {
    * forward gives the loss after (for the report's actual change), and for classification one
    * forward before gives the training accuracy. All three passes share the step's dropout masks.
    */
-  const newtonStep = (dn: DampedNewton, x: tf.Tensor, y: tf.Tensor): BatchResult => {
+  const newtonStep = async (dn: DampedNewton, x: tf.Tensor, y: tf.Tensor): Promise<BatchResult> => {
+    await checkLabels(network, loss, y);
     const maskSeed = dropoutRng.nextUint32();
     const masks = () => new Rng(maskSeed, 'damped-newton-step');
-    const before = loss.accuracy ? forwardStats(params, x, y, masks(), true) : null;
+    const before = loss.accuracy ? await forwardStats(params, x, y, masks(), true) : null;
     const xs = x.dtype === 'float32' ? x : tf.cast(x, 'float32');
     let result;
     try {
-      result = dn.direction({ ops, network, params, loss }, { x: xs, y }, masks());
+      result = await dn.direction({ ops, network, params, loss }, { x: xs, y }, masks());
     } finally {
       if (xs !== x) xs.dispose();
     }
@@ -144,7 +148,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
       const deltas = network.paramsFromTorch(ops, update);
       return params.map((p, i) => ops.add(p, deltas[i]));
     });
-    const after = forwardStats(next, x, y, masks(), false)[0];
+    const after = (await forwardStats(next, x, y, masks(), false))[0];
     tf.dispose(params);
     params = next;
     const out: BatchResult = {
@@ -158,7 +162,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
   return {
     parameterCount: network.parameterCount,
 
-    trainStep(x, y) {
+    async trainStep(x, y) {
       alive();
       checkBatch(network, loss, x, y);
       if (newton) return newtonStep(newton, x, y);
@@ -171,19 +175,29 @@ export function createTrainer(options: TrainerOptions): Trainer {
         });
         const { value, gradient } = loss.valueAndGradient(ops, out, target);
         const grads = network.backward(ops, params, caches, gradient);
+        // The label check travels with the loss: one read per step (a GPU round trip each).
+        const badLabels = countBadLabels(y, network.outputShape[0], loss);
         return {
           next: gradientOptimizer.step(params, grads),
-          numbers: stats(out, target, value),
+          numbers: tf.concat([stats(out, target, value), badLabels]),
         };
       });
-      const values = numbers.dataSync();
-      numbers.dispose();
+      let values: Float32Array;
+      try {
+        values = (await ops.read(numbers)) as Float32Array;
+      } finally {
+        numbers.dispose();
+      }
+      if (values[values.length - 1] > 0) {
+        tf.dispose(next);
+        await checkLabels(network, loss, y); // throws, naming the first bad label
+      }
       tf.dispose(params);
       params = next;
-      return toResult(values);
+      return toResult(values.subarray(0, values.length - 1));
     },
 
-    evaluate(x, y) {
+    async evaluate(x, y) {
       alive();
       const n = checkBatch(network, loss, x, y);
       const sums = [0, 0];
@@ -196,15 +210,15 @@ export function createTrainer(options: TrainerOptions): Trainer {
           const { out } = network.forward(ops, params, engineInput(xs), { training: false });
           return stats(out, target, loss.value(ops, out, target));
         });
-        numbers.dataSync().forEach((v, i) => (sums[i] += v * size));
+        (await ops.read(numbers)).forEach((v, i) => (sums[i] += v * size));
         numbers.dispose();
       }
       return toResult(loss.accuracy ? [sums[0] / n, sums[1] / n] : [sums[0] / n]);
     },
 
-    readParameters() {
+    async readParameters() {
       alive();
-      const torch = network.paramsToTorch(ops, params);
+      const torch = await network.paramsToTorch(ops, params);
       return network.params.map((p, i) => ({
         name: `model[${p.layer}].${p.name}`,
         shape: [...p.torchShape],
@@ -257,7 +271,33 @@ function prepareTarget(y: tf.Tensor): tf.Tensor {
   return y.dtype === 'float32' ? y : tf.cast(y, 'float32');
 }
 
-/** Checks shapes (and class labels) of a batch; returns N. */
+/** Number of labels that are not class indices of the model (a [1] tensor; 0 for mse). */
+function countBadLabels(y: tf.Tensor, outputs: number, loss: LossModule): tf.Tensor {
+  if (loss.name !== 'cross_entropy') return tf.zeros([1]);
+  const yf = prepareTarget(y);
+  const bad = tf.logicalOr(
+    tf.logicalOr(tf.less(yf, 0), tf.greaterEqual(yf, outputs)),
+    tf.notEqual(yf, tf.floor(yf)),
+  );
+  return tf.reshape(tf.sum(tf.cast(bad, 'float32')), [1]);
+}
+
+/** Throws, naming the first label that is not a class index of the model. */
+async function checkLabels(network: Network, loss: LossModule, y: tf.Tensor): Promise<void> {
+  if (loss.name !== 'cross_entropy') return;
+  const outputs = network.outputShape[0];
+  const labels = await ops.read(y);
+  for (let i = 0; i < labels.length; i++) {
+    const c = labels[i];
+    if (!Number.isInteger(c) || c < 0 || c >= outputs) {
+      throw new Error(
+        `label ${c} of sample ${i} is not a class index in [0, ${outputs - 1}] (the model has ${outputs} outputs)`,
+      );
+    }
+  }
+}
+
+/** Checks the shapes of a batch (labels: `checkLabels`); returns N. */
 function checkBatch(network: Network, loss: LossModule, x: tf.Tensor, y: tf.Tensor): number {
   const n = x.shape[0];
   const expectedX = [n, ...network.inputShape];
@@ -271,15 +311,6 @@ function checkBatch(network: Network, loss: LossModule, x: tf.Tensor, y: tf.Tens
   if (loss.name === 'cross_entropy') {
     if (y.rank !== 1 || y.shape[0] !== n) {
       throw new Error(`labels have shape ${formatShape(y.shape)}, expected [${n}] class indices`);
-    }
-    const labels = y.dataSync();
-    for (let i = 0; i < labels.length; i++) {
-      const c = labels[i];
-      if (!Number.isInteger(c) || c < 0 || c >= outputs) {
-        throw new Error(
-          `label ${c} of sample ${i} is not a class index in [0, ${outputs - 1}] (the model has ${outputs} outputs)`,
-        );
-      }
     }
   } else if (y.rank !== 2 || y.shape[0] !== n || y.shape[1] !== outputs) {
     throw new Error(`targets have shape ${formatShape(y.shape)}, expected [${n}, ${outputs}]`);

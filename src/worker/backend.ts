@@ -1,13 +1,18 @@
-// The one place that chooses the tfjs backend: tfjs-node-gpu (CUDA) > tfjs-node > wasm > cpu.
+// The one place that chooses the tfjs backend:
+//   tfjs-node-gpu (CUDA) > webgpu on a hardware adapter > tfjs-node > wasm > cpu.
 // The native packages are optional dependencies that download libtensorflow at install time, so
 // they may be absent; each backend that is passed over gets a one-line reason in the report.
-// VIVIT_BACKEND=tensorflow-gpu|tensorflow|wasm|cpu forces one (and fails if it is unavailable).
+// webgpu (dawn.node) skips software adapters (llvmpipe, SwiftShader) unless forced.
+// VIVIT_BACKEND=tensorflow-gpu|webgpu|tensorflow|wasm|cpu forces one (and fails if it is
+// unavailable).
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName, BackendReport } from '../protocol/records';
 import { initWasmBackend } from '../vivit/backend-wasm';
+import { initWebGpuBackend, WebGpuUnavailableError } from '../vivit/backend-webgpu';
 
 export const BACKEND_ORDER: readonly BackendName[] = [
   'tensorflow-gpu',
+  'webgpu',
   'tensorflow',
   'wasm',
   'cpu',
@@ -16,6 +21,7 @@ export const BACKEND_ORDER: readonly BackendName[] = [
 /** The name tfjs registers each backend under. */
 const TFJS_NAME: Record<BackendName, string> = {
   'tensorflow-gpu': 'tensorflow',
+  webgpu: 'webgpu',
   tensorflow: 'tensorflow',
   wasm: 'wasm',
   cpu: 'cpu',
@@ -43,8 +49,11 @@ function isModuleNotFound(e: unknown, pkg: string): boolean {
   );
 }
 
-/** Tries to make `backend` the active one; resolves to undefined on success or the reason. */
-async function tryBackend(backend: BackendName): Promise<string | undefined> {
+type Attempt = { ok: true; device?: string } | { ok: false; reason: string };
+
+/** Tries to make `backend` the active one. */
+async function tryBackend(backend: BackendName, forced: boolean): Promise<Attempt> {
+  let device: string | undefined;
   try {
     const pkg = NATIVE_PACKAGE[backend];
     if (pkg) {
@@ -52,29 +61,41 @@ async function tryBackend(backend: BackendName): Promise<string | undefined> {
         // A variable specifier keeps bundlers from trying to resolve the optional package.
         await import(/* @vite-ignore */ pkg);
       } catch (e) {
-        return isModuleNotFound(e, pkg)
-          ? 'not installed (optional dependency)'
-          : `failed to load: ${firstLine(e)}`;
+        return {
+          ok: false,
+          reason: isModuleNotFound(e, pkg)
+            ? 'not installed (optional dependency)'
+            : `failed to load: ${firstLine(e)}`,
+        };
       }
       if (!tf.findBackendFactory('tensorflow'))
-        return 'loaded, but registered no tensorflow backend';
+        return { ok: false, reason: 'loaded, but registered no tensorflow backend' };
     }
-    if (backend === 'wasm') {
+    if (backend === 'webgpu') {
+      try {
+        device = (await initWebGpuBackend({ allowSoftware: forced })).description;
+      } catch (e) {
+        if (e instanceof WebGpuUnavailableError) return { ok: false, reason: e.message };
+        throw e;
+      }
+    } else if (backend === 'wasm') {
       await initWasmBackend(); // the engine's helper: locates the .wasm binaries when bundled
     } else if (!(await tf.setBackend(TFJS_NAME[backend]))) {
-      return 'failed to initialize';
+      return { ok: false, reason: 'failed to initialize' };
     }
     const ok = tf.getBackend() === TFJS_NAME[backend];
-    if (!ok) return 'failed to initialize';
+    if (!ok) return { ok: false, reason: 'failed to initialize' };
     await tf.ready();
     // A tiny computation proves the backend really works (e.g. CUDA libraries present).
     const sum = tf.tidy(() => tf.add(tf.tensor1d([1, 2]), tf.scalar(1)));
-    const probe = sum.dataSync();
+    const probe = await sum.data();
     sum.dispose();
-    if (probe[0] !== 2 || probe[1] !== 3) return 'gave wrong results on a test computation';
-    return undefined;
+    if (probe[0] !== 2 || probe[1] !== 3) {
+      return { ok: false, reason: 'gave wrong results on a test computation' };
+    }
+    return device === undefined ? { ok: true } : { ok: true, device };
   } catch (e) {
-    return `failed to initialize: ${firstLine(e)}`;
+    return { ok: false, reason: `failed to initialize: ${firstLine(e)}` };
   }
 }
 
@@ -108,8 +129,13 @@ async function selectBackend(): Promise<BackendReport> {
       }
       continue;
     }
-    const reason = await tryBackend(backend);
-    if (reason === undefined) return { chosen: backend, skipped };
+    const attempt = await tryBackend(backend, forced === backend);
+    if (attempt.ok) {
+      return attempt.device === undefined
+        ? { chosen: backend, skipped }
+        : { chosen: backend, device: attempt.device, skipped };
+    }
+    const { reason } = attempt;
     if (forced)
       throw new Error(`backend ${forced} (forced by VIVIT_BACKEND) is not available: ${reason}`);
     skipped.push({ backend, reason });
@@ -122,5 +148,6 @@ async function selectBackend(): Promise<BackendReport> {
 /** One line for status messages, e.g. "backend wasm (tensorflow-gpu: not installed ...)". */
 export function describeBackend(report: BackendReport): string {
   const skipped = report.skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ');
-  return `backend ${report.chosen}${skipped ? ` (skipped ${skipped})` : ''}`;
+  const device = report.device ? ` on ${report.device}` : '';
+  return `backend ${report.chosen}${device}${skipped ? ` (skipped ${skipped})` : ''}`;
 }

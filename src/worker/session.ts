@@ -2,7 +2,9 @@
 // worker_threads (src/worker/index.ts wires it to a parentPort), so it can be tested directly.
 //
 // It never waits on the host: steps run one per event-loop turn (setImmediate), so commands
-// are handled between any two steps and a pause takes effect within one step.
+// are handled between any two steps and a pause takes effect within one step. A step is
+// asynchronous (GPU backends read results back asynchronously), so all work on a run's trainer
+// (steps, curvature, the inspector, releasing it) goes through the run's queue, one at a time.
 import * as tf from '@tensorflow/tfjs';
 import { dirname, resolve } from 'node:path';
 import { version as appVersion } from '../../package.json';
@@ -64,6 +66,8 @@ interface Run {
   recent: { ms: number; samples: number }[];
   lastEvalStep: number;
   tickScheduled: boolean;
+  /** The tail of the run's work queue (see `enqueue`). */
+  work: Promise<void>;
 }
 
 function errorText(e: unknown): string {
@@ -93,14 +97,19 @@ export class TrainingSession {
         else if (this.run?.state === 'paused') this.resume(this.run);
         return;
       case 'step':
-        if (this.run?.state === 'paused') this.singleStep(this.run);
+        if (this.run?.state === 'paused') {
+          const run = this.run;
+          this.enqueue(run, () => this.singleStep(run));
+        }
         return;
       case 'stop':
         this.stop();
         return;
       case 'inspect':
-        if (this.run?.state === 'paused') this.inspect(this.run, command.group, command.direction);
-        else
+        if (this.run?.state === 'paused') {
+          const run = this.run;
+          this.enqueue(run, () => this.inspect(run, command.group, command.direction));
+        } else
           this.emit({
             type: 'error',
             message: 'cannot inspect a direction: pause the run first',
@@ -200,6 +209,7 @@ export class TrainingSession {
         recent: [],
         lastEvalStep: -1,
         tickScheduled: false,
+        work: Promise.resolve(),
       };
       this.emit({ type: 'header', header });
       this.event(0, 'started');
@@ -293,12 +303,29 @@ export class TrainingSession {
     this.setState('stopped', run.step);
   }
 
-  /** Releases the run's tensors; the session is ready for a new start. */
+  /** Ends the run now (the session is ready for a new start) and releases its tensors once
+   *  the work in flight on them is done. */
   private end(run: Run): void {
     if (this.run === run) this.run = undefined;
-    run.trainer.dispose();
-    tf.dispose([run.evalSet.x, run.evalSet.y]);
-    if (run.monitor?.fixed) tf.dispose([run.monitor.fixed.x, run.monitor.fixed.y]);
+    run.work = run.work.then(() => {
+      run.trainer.dispose();
+      tf.dispose([run.evalSet.x, run.evalSet.y]);
+      if (run.monitor?.fixed) tf.dispose([run.monitor.fixed.x, run.monitor.fixed.y]);
+    });
+  }
+
+  /** Runs `task` after the run's queued work, unless the run has ended by then. */
+  private enqueue(run: Run, task: () => Promise<void>): Promise<void> {
+    const next = run.work.then(async () => {
+      if (this.run !== run) return;
+      try {
+        await task();
+      } catch (e) {
+        if (this.run === run) this.fail(run, e);
+      }
+    });
+    run.work = next;
+    return next;
   }
 
   private fail(run: Run, e: unknown): void {
@@ -315,19 +342,25 @@ export class TrainingSession {
     if (run.tickScheduled || run.state !== 'running') return;
     run.tickScheduled = true;
     setImmediate(() => {
-      run.tickScheduled = false;
-      if (this.run !== run || run.state !== 'running') return;
-      // A curvature step is a tick of its own, so a pause lands between it and the update.
-      if (this.curvatureDue(run)) this.measureCurvature(run);
-      else this.advance(run);
-      this.schedule(run);
+      if (this.run !== run || run.state !== 'running') {
+        run.tickScheduled = false;
+        return;
+      }
+      void this.enqueue(run, async () => {
+        // A curvature step is a tick of its own, so a pause lands between it and the update.
+        if (this.curvatureDue(run)) await this.measureCurvature(run);
+        else await this.advance(run);
+      }).then(() => {
+        run.tickScheduled = false;
+        if (this.run === run) this.schedule(run);
+      });
     });
   }
 
-  private singleStep(run: Run): void {
+  private async singleStep(run: Run): Promise<void> {
     const t0 = performance.now();
-    if (this.curvatureDue(run)) this.measureCurvature(run);
-    this.advance(run);
+    if (this.curvatureDue(run)) await this.measureCurvature(run);
+    await this.advance(run);
     run.activeMs += performance.now() - t0;
   }
 
@@ -338,14 +371,14 @@ export class TrainingSession {
   }
 
   /** One optimizer step plus whatever records it triggers (epoch end, eval, finish). */
-  private advance(run: Run): void {
+  private async advance(run: Run): Promise<void> {
     try {
       const t0 = performance.now();
       const stepIndex = run.step;
       const batch = run.batches.batch(stepIndex);
       let result;
       try {
-        result = run.trainer.trainStep(batch.x, batch.y);
+        result = await run.trainer.trainStep(batch.x, batch.y);
       } finally {
         tf.dispose([batch.x, batch.y]);
       }
@@ -386,7 +419,7 @@ export class TrainingSession {
         });
       }
       const finished = run.step >= run.maxSteps;
-      if (run.step % run.definition.eval.every === 0 || finished) this.evaluate(run);
+      if (run.step % run.definition.eval.every === 0 || finished) await this.evaluate(run);
       if (finished) {
         this.event(run.step, 'finished');
         this.end(run);
@@ -419,14 +452,14 @@ export class TrainingSession {
 
   /** One curvature step on the parameters before update run.step + 1. A failure (e.g. the
    *  memory budget) ends the monitoring, not the training. */
-  private measureCurvature(run: Run): void {
+  private async measureCurvature(run: Run): Promise<void> {
     const m = run.monitor!;
     m.measuredStep = run.step;
     const t0 = performance.now();
     const { batch, owned } = this.curvatureBatch(run, m);
     const batchMs = performance.now() - t0;
     try {
-      const { record } = measureCurvature({
+      const { record } = await measureCurvature({
         trainer: run.trainer,
         batch,
         spec: m.spec,
@@ -476,7 +509,7 @@ export class TrainingSession {
 
   /** The inspector (while paused): per-sample detail of one direction at the current
    *  parameters, on the latest curvature batch. Reads only; training resumes unchanged. */
-  private inspect(run: Run, group: number, direction: number): void {
+  private async inspect(run: Run, group: number, direction: number): Promise<void> {
     const m = run.monitor;
     if (!m) {
       this.emit({
@@ -488,7 +521,7 @@ export class TrainingSession {
     }
     const { batch, owned } = this.curvatureBatch(run, m, m.last?.indices);
     try {
-      const record = inspectDirection({
+      const record = await inspectDirection({
         trainer: run.trainer,
         batch,
         spec: m.spec,
@@ -508,10 +541,10 @@ export class TrainingSession {
     }
   }
 
-  private evaluate(run: Run): void {
+  private async evaluate(run: Run): Promise<void> {
     if (run.lastEvalStep === run.step) return;
     run.lastEvalStep = run.step;
-    const result = run.trainer.evaluate(run.evalSet.x, run.evalSet.y);
+    const result = await run.trainer.evaluate(run.evalSet.x, run.evalSet.y);
     const record: BodyRecord = {
       type: 'eval',
       step: run.step,

@@ -34,7 +34,7 @@ const layers: LayerSpec[] = [
   { type: 'linear', in: 24, out: 10, bias: true },
 ];
 
-function trajectory() {
+async function trajectory() {
   const trainer = createTrainer({
     layers,
     inputShape: [1, 12, 12],
@@ -47,9 +47,10 @@ function trajectory() {
     Array.from({ length: 16 }, (_, i) => i % 10),
     'int32',
   );
-  const losses = Array.from({ length: 4 }, () => trainer.trainStep(x, y).loss);
-  const evaluation = trainer.evaluate(x, y);
-  const params = trainer.readParameters().map((p) => p.data);
+  const losses: number[] = [];
+  for (let i = 0; i < 4; i++) losses.push((await trainer.trainStep(x, y)).loss);
+  const evaluation = await trainer.evaluate(x, y);
+  const params = (await trainer.readParameters()).map((p) => p.data);
   trainer.dispose();
   tf.dispose([x, y]);
   return { losses, evaluation, params };
@@ -58,9 +59,9 @@ function trajectory() {
 describe('trainer on wasm', () => {
   it('matches the cpu backend step for step', async () => {
     await initWasmBackend();
-    const wasm = trajectory();
+    const wasm = await trajectory();
     await tf.setBackend('cpu');
-    const cpu = trajectory();
+    const cpu = await trajectory();
     expect(relError(wasm.losses, cpu.losses)).toBeLessThan(1e-4);
     expect(wasm.evaluation.loss).toBeCloseTo(cpu.evaluation.loss, 4);
     wasm.params.forEach((p, i) => expect(relError(p, cpu.params[i])).toBeLessThan(1e-4));

@@ -51,7 +51,7 @@ function torchTensors(params: { shape: number[]; data: Float32Array }[]): tf.Ten
 }
 
 describe('trainer', () => {
-  it('one SGD step of a CNN equals p - lr * tf.grad of a PyTorch-layout reference', () => {
+  it('one SGD step of a CNN equals p - lr * tf.grad of a PyTorch-layout reference', async () => {
     const trainer = createTrainer({
       layers: cnn,
       inputShape: [2, 8, 8],
@@ -60,7 +60,7 @@ describe('trainer', () => {
       seed: 3,
     });
     expect(trainer.parameterCount).toBe(3 * 2 * 9 + 3 + 48 * 5 + 5);
-    const before = trainer.readParameters();
+    const before = await trainer.readParameters();
     expect(before.map((p) => [p.name, p.shape])).toEqual([
       ['model[0].weight', [3, 2, 3, 3]],
       ['model[0].bias', [3]],
@@ -77,13 +77,13 @@ describe('trainer', () => {
     const expectedLoss = lossOf(...p0).dataSync()[0];
     const grads = tf.grads(lossOf)(p0);
 
-    const result = trainer.trainStep(x, y);
+    const result = await trainer.trainStep(x, y);
     expect(result.loss).toBeCloseTo(expectedLoss, 5);
     const logits = cnnReference(x, p0).arraySync() as number[][];
     const hits = logits.filter((row, n) => row.indexOf(Math.max(...row)) === labels[n]).length;
     expect(result.accuracy).toBeCloseTo(hits / labels.length, 6);
 
-    const after = trainer.readParameters();
+    const after = await trainer.readParameters();
     after.forEach((p, i) => {
       const expected = tf.sub(p0[i], tf.mul(grads[i], 0.1));
       expectClose(p.data, expected.dataSync(), 1e-5);
@@ -95,7 +95,7 @@ describe('trainer', () => {
     trainer.dispose();
   });
 
-  it('one step of an MSE regression MLP (sigmoid, tanh, bias-free layer) matches too', () => {
+  it('one step of an MSE regression MLP (sigmoid, tanh, bias-free layer) matches too', async () => {
     const layers: LayerSpec[] = [
       { type: 'linear', in: 4, out: 6, bias: true },
       { type: 'sigmoid' },
@@ -112,7 +112,7 @@ describe('trainer', () => {
     });
     const x = randn([7, 4], 2);
     const y = randn([7, 3], 3);
-    const p0 = torchTensors(trainer.readParameters());
+    const p0 = torchTensors(await trainer.readParameters());
     const reference = (
       w1: tf.Tensor,
       b1: tf.Tensor,
@@ -128,16 +128,16 @@ describe('trainer', () => {
       p0,
     );
     const expectedLoss = reference(p0[0], p0[1], p0[2], p0[3], p0[4]).dataSync()[0];
-    const result = trainer.trainStep(x, y);
+    const result = await trainer.trainStep(x, y);
     expect(result.loss).toBeCloseTo(expectedLoss, 5);
     expect(result.accuracy).toBeUndefined();
-    trainer.readParameters().forEach((p, i) => {
+    (await trainer.readParameters()).forEach((p, i) => {
       expectClose(p.data, tf.sub(p0[i], tf.mul(grads[i], 0.5)).dataSync(), 1e-5);
     });
     trainer.dispose();
   });
 
-  it('lowers the loss on a small classification problem', () => {
+  it('lowers the loss on a small classification problem', async () => {
     // Three Gaussian blobs in 10 dimensions.
     const rng = new Rng(9, 'blobs');
     const centers = Array.from({ length: 3 }, () =>
@@ -159,20 +159,21 @@ describe('trainer', () => {
       optimizer: { type: 'adam', lr: 0.01, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0 },
       seed: 4,
     });
-    const start = trainer.evaluate(x, y);
-    const losses = Array.from({ length: 30 }, () => trainer.trainStep(x, y).loss);
-    const end = trainer.evaluate(x, y);
+    const start = await trainer.evaluate(x, y);
+    const losses: number[] = [];
+    for (let i = 0; i < 30; i++) losses.push((await trainer.trainStep(x, y)).loss);
+    const end = await trainer.evaluate(x, y);
     expect(losses[29]).toBeLessThan(0.5 * losses[0]);
     expect(end.loss).toBeLessThan(0.5 * start.loss);
     expect(end.accuracy).toBeGreaterThan(0.9);
     trainer.dispose();
   });
 
-  it('is deterministic for a seed (dropout included) and differs between seeds', () => {
+  it('is deterministic for a seed (dropout included) and differs between seeds', async () => {
     const layers: LayerSpec[] = [...cnn.slice(0, 4), { type: 'dropout', p: 0.3 }, cnn[4]];
     const x = randn([8, 2, 8, 8], 5);
     const y = tf.tensor1d([0, 1, 2, 3, 4, 0, 1, 2], 'int32');
-    const run = (seed: number) => {
+    const run = async (seed: number) => {
       const trainer = createTrainer({
         layers,
         inputShape: [2, 8, 8],
@@ -180,16 +181,17 @@ describe('trainer', () => {
         optimizer: sgd(0.05, 0.9),
         seed,
       });
-      const losses = Array.from({ length: 4 }, () => trainer.trainStep(x, y).loss);
+      const losses: number[] = [];
+      for (let i = 0; i < 4; i++) losses.push((await trainer.trainStep(x, y)).loss);
       trainer.dispose();
       return losses;
     };
-    const a = run(7);
-    expect(run(7)).toEqual(a);
-    expect(run(8)).not.toEqual(a);
+    const a = await run(7);
+    expect(await run(7)).toEqual(a);
+    expect(await run(8)).not.toEqual(a);
   });
 
-  it('evaluates in chunks without dropout or updates', () => {
+  it('evaluates in chunks without dropout or updates', async () => {
     const layers: LayerSpec[] = [
       { type: 'flatten' },
       { type: 'dropout', p: 0.5 },
@@ -206,19 +208,19 @@ describe('trainer', () => {
     const x = randn([n, 3, 2, 2], 6);
     const labelValues = Array.from({ length: n }, (_, i) => (i * 7) % 4);
     const y = tf.tensor1d(labelValues, 'int32');
-    const [w, b] = torchTensors(trainer.readParameters());
+    const [w, b] = torchTensors(await trainer.readParameters());
     const logits = tf.add(tf.matMul(tf.reshape(x, [n, 12]), w, false, true), b);
     const expectedLoss = tf.losses.softmaxCrossEntropy(tf.oneHot(y, 4), logits).dataSync()[0];
     const predicted = tf.argMax(logits, 1).dataSync();
     const expectedAccuracy = labelValues.filter((c, i) => predicted[i] === c).length / n;
-    const result = trainer.evaluate(x, y);
+    const result = await trainer.evaluate(x, y);
     expect(result.loss).toBeCloseTo(expectedLoss, 5);
     expect(result.accuracy).toBeCloseTo(expectedAccuracy, 6);
-    expect(trainer.evaluate(x, y)).toEqual(result);
+    expect(await trainer.evaluate(x, y)).toEqual(result);
     trainer.dispose();
   });
 
-  it('does not leak tensors across steps and evaluations', () => {
+  it('does not leak tensors across steps and evaluations', async () => {
     const trainer = createTrainer({
       layers: cnn,
       inputShape: [2, 8, 8],
@@ -228,18 +230,18 @@ describe('trainer', () => {
     });
     const x = randn([4, 2, 8, 8], 7);
     const y = tf.tensor1d([1, 2, 3, 4], 'int32');
-    trainer.trainStep(x, y);
+    await trainer.trainStep(x, y);
     const count = tf.memory().numTensors;
     for (let i = 0; i < 3; i++) {
-      trainer.trainStep(x, y);
-      trainer.evaluate(x, y);
+      await trainer.trainStep(x, y);
+      await trainer.evaluate(x, y);
     }
     expect(tf.memory().numTensors).toBe(count);
     trainer.dispose();
     expect(tf.memory().numTensors).toBe(count - 4 - 8); // 4 parameters, 8 Adam moments
   });
 
-  it('round-trips parameters in PyTorch layout', () => {
+  it('round-trips parameters in PyTorch layout', async () => {
     const trainer = createTrainer({
       layers: cnn,
       inputShape: [2, 8, 8],
@@ -254,10 +256,10 @@ describe('trainer', () => {
       optimizer: sgd(0.1),
       seed: 2,
     });
-    other.loadParameters(trainer.readParameters().map((p) => p.data));
+    other.loadParameters((await trainer.readParameters()).map((p) => p.data));
     const x = randn([3, 2, 8, 8], 8);
     const y = tf.tensor1d([0, 1, 2], 'int32');
-    expect(other.evaluate(x, y)).toEqual(trainer.evaluate(x, y));
+    expect(await other.evaluate(x, y)).toEqual(await trainer.evaluate(x, y));
     expect(() => other.loadParameters([new Float32Array(3)])).toThrow(
       /expected 4 parameter arrays/,
     );
@@ -265,7 +267,7 @@ describe('trainer', () => {
     other.dispose();
   });
 
-  it('rejects bad batches and unusable models with clear messages', () => {
+  it('rejects bad batches and unusable models with clear messages', async () => {
     const trainer = createTrainer({
       layers: cnn,
       inputShape: [2, 8, 8],
@@ -274,17 +276,17 @@ describe('trainer', () => {
       seed: 1,
     });
     const x = randn([2, 2, 8, 8], 9);
-    expect(() => trainer.trainStep(randn([2, 8, 8, 2], 1), tf.tensor1d([0, 1], 'int32'))).toThrow(
-      'input batch has shape [2, 8, 8, 2], expected [N, 2, 8, 8]',
-    );
-    expect(() => trainer.trainStep(x, tf.tensor1d([0, 5], 'int32'))).toThrow(
+    await expect(
+      trainer.trainStep(randn([2, 8, 8, 2], 1), tf.tensor1d([0, 1], 'int32')),
+    ).rejects.toThrow('input batch has shape [2, 8, 8, 2], expected [N, 2, 8, 8]');
+    await expect(trainer.trainStep(x, tf.tensor1d([0, 5], 'int32'))).rejects.toThrow(
       /label 5 of sample 1 is not a class index in \[0, 4\]/,
     );
-    expect(() => trainer.trainStep(x, tf.tensor1d([0, 1, 2], 'int32'))).toThrow(
+    await expect(trainer.trainStep(x, tf.tensor1d([0, 1, 2], 'int32'))).rejects.toThrow(
       /labels have shape \[3\], expected \[2\]/,
     );
     trainer.dispose();
-    expect(() => trainer.trainStep(x, tf.tensor1d([0, 1], 'int32'))).toThrow(/disposed/);
+    await expect(trainer.trainStep(x, tf.tensor1d([0, 1], 'int32'))).rejects.toThrow(/disposed/);
 
     const regression = createTrainer({
       layers: [{ type: 'linear', in: 3, out: 2, bias: true }],
@@ -293,7 +295,7 @@ describe('trainer', () => {
       optimizer: sgd(0.1),
       seed: 1,
     });
-    expect(() => regression.trainStep(randn([4, 3], 1), randn([4, 3], 2))).toThrow(
+    await expect(regression.trainStep(randn([4, 3], 1), randn([4, 3], 2))).rejects.toThrow(
       /targets have shape \[4, 3\], expected \[4, 2\]/,
     );
     regression.dispose();

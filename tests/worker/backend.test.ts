@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 // These expectations describe a machine without the optional native packages (they download
@@ -14,6 +15,11 @@ function installed(name: string): boolean {
   }
 }
 const nativeAbsent = !installed('@tensorflow/tfjs-node') && !installed('@tensorflow/tfjs-node-gpu');
+// CI and development machines here have no GPU: dawn.node finds no Vulkan adapter and only
+// Mesa's llvmpipe through OpenGL ES (the Debian packages .ci/run installs).
+const noHardwareGpu = process.env.VIVIT_EXPECT_GPU !== '1';
+const fakeDawn = (name: string) =>
+  fileURLToPath(new URL(`./fixtures/fake-dawn/${name}.mjs`, import.meta.url));
 
 // chooseBackend() caches its choice per module instance, so each case loads a fresh copy.
 async function freshBackendModule() {
@@ -25,11 +31,12 @@ const saved = process.env.VIVIT_BACKEND;
 afterEach(() => {
   if (saved === undefined) delete process.env.VIVIT_BACKEND;
   else process.env.VIVIT_BACKEND = saved;
+  delete process.env.VIVIT_WEBGPU_MODULE;
 });
 
 describe('backend selection', () => {
-  it.runIf(nativeAbsent)(
-    'falls back past the absent native packages to wasm, saying why',
+  it.runIf(nativeAbsent && noHardwareGpu)(
+    'falls back past the absent native packages and the software-only GPU to wasm, saying why',
     async () => {
       delete process.env.VIVIT_BACKEND;
       const { chooseBackend, describeBackend } = await freshBackendModule();
@@ -38,15 +45,84 @@ describe('backend selection', () => {
         chosen: 'wasm',
         skipped: [
           { backend: 'tensorflow-gpu', reason: 'not installed (optional dependency)' },
+          { backend: 'webgpu', reason: expect.any(String) },
           { backend: 'tensorflow', reason: 'not installed (optional dependency)' },
         ],
       });
+      const webgpu = report.skipped[1].reason;
+      expect(webgpu).toMatch(/^no Vulkan\/Metal\/D3D12 adapter/);
+      expect(webgpu).toMatch(
+        /only a software adapter \(llvmpipe[^)]*\).*: not chosen automatically, VIVIT_BACKEND=webgpu forces it$/,
+      );
       expect(tf.getBackend()).toBe('wasm');
-      expect(describeBackend(report)).toBe(
-        'backend wasm (skipped tensorflow-gpu: not installed (optional dependency); tensorflow: not installed (optional dependency))',
+      expect(describeBackend(report)).toMatch(
+        /^backend wasm \(skipped tensorflow-gpu: not installed \(optional dependency\); webgpu: no Vulkan.*; tensorflow: not installed \(optional dependency\)\)$/,
       );
     },
   );
+
+  it.runIf(noHardwareGpu)(
+    'VIVIT_BACKEND=webgpu takes the software adapter and names it',
+    async () => {
+      process.env.VIVIT_BACKEND = 'webgpu';
+      const { chooseBackend, describeBackend } = await freshBackendModule();
+      const report = await chooseBackend();
+      expect(report.chosen).toBe('webgpu');
+      expect(report.device).toMatch(/llvmpipe/);
+      expect(tf.getBackend()).toBe('webgpu');
+      expect(describeBackend(report)).toMatch(
+        /^backend webgpu on llvmpipe.* \(skipped tensorflow-gpu: not tried: VIVIT_BACKEND=webgpu\)$/,
+      );
+      // It computes: a product read back asynchronously.
+      const product = tf.matMul(
+        tf.tensor2d([1, 2, 3, 4], [2, 2]),
+        tf.tensor2d([5, 6, 7, 8], [2, 2]),
+      );
+      expect(Array.from(await product.data())).toEqual([19, 22, 43, 50]);
+      product.dispose();
+      await tf.setBackend('cpu');
+    },
+    120_000,
+  );
+
+  // Failures of the GPU layer cannot be produced on demand with a real driver, so stand-ins for
+  // dawn.node (tests/worker/fixtures/fake-dawn) fail the ways a broken installation does.
+  it.each([
+    [
+      'throws',
+      /^webgpu: Vulkan\/Metal\/D3D12: the driver refused: VK_ERROR_INITIALIZATION_FAILED; OpenGL ES: the driver refused/,
+    ],
+    ['no-adapter', /^webgpu: no Vulkan\/Metal\/D3D12 adapter; no OpenGL ES adapter$/],
+    ['crashes', /^webgpu: looking for a GPU adapter failed: crashed \(SIGABRT\)$/],
+    [
+      'fails-to-load',
+      /^webgpu: looking for a GPU adapter failed: Error: dawn\.node: invalid ELF header$/,
+    ],
+    [
+      'software',
+      /^webgpu: only a software adapter \(google, SwiftShader.*\): not chosen automatically/,
+    ],
+  ])(
+    'a dawn.node that %s gives a reason and the next backend, never a crash',
+    async (name, reason) => {
+      delete process.env.VIVIT_BACKEND;
+      process.env.VIVIT_WEBGPU_MODULE = fakeDawn(name);
+      const { chooseBackend } = await freshBackendModule();
+      const report = await chooseBackend();
+      expect(report.chosen).not.toBe('webgpu');
+      const skipped = report.skipped.find((s) => s.backend === 'webgpu');
+      expect(`webgpu: ${skipped?.reason}`).toMatch(reason);
+    },
+  );
+
+  it('a missing dawn.node file is a reason too', async () => {
+    process.env.VIVIT_BACKEND = 'webgpu';
+    process.env.VIVIT_WEBGPU_MODULE = fakeDawn('does-not-exist');
+    const { chooseBackend } = await freshBackendModule();
+    await expect(chooseBackend()).rejects.toThrow(
+      /^backend webgpu \(forced by VIVIT_BACKEND\) is not available: VIVIT_WEBGPU_MODULE names no file: .*does-not-exist\.mjs$/,
+    );
+  });
 
   it('VIVIT_BACKEND forces a backend', async () => {
     process.env.VIVIT_BACKEND = 'cpu';
@@ -55,6 +131,7 @@ describe('backend selection', () => {
       chosen: 'cpu',
       skipped: [
         { backend: 'tensorflow-gpu', reason: 'not tried: VIVIT_BACKEND=cpu' },
+        { backend: 'webgpu', reason: 'not tried: VIVIT_BACKEND=cpu' },
         { backend: 'tensorflow', reason: 'not tried: VIVIT_BACKEND=cpu' },
         { backend: 'wasm', reason: 'not tried: VIVIT_BACKEND=cpu' },
       ],
@@ -73,7 +150,7 @@ describe('backend selection', () => {
       process.env.VIVIT_BACKEND = 'gpu';
       const again = await freshBackendModule();
       await expect(again.chooseBackend()).rejects.toThrow(
-        'VIVIT_BACKEND=gpu is not a backend; use one of tensorflow-gpu, tensorflow, wasm, cpu',
+        'VIVIT_BACKEND=gpu is not a backend; use one of tensorflow-gpu, webgpu, tensorflow, wasm, cpu',
       );
     },
   );

@@ -142,15 +142,15 @@ describe('curvature monitoring in the session', () => {
     const steps = reference.records('step') as StepRecord[];
     for (let s = 0; s < 5; s++) {
       const b = batches.batch(s);
-      expect(trainer.trainStep(b.x, b.y).loss).toBe(steps[s].loss);
+      expect((await trainer.trainStep(b.x, b.y)).loss).toBe(steps[s].loss);
       tf.dispose([b.x, b.y]);
     }
     // The fixed batch: 16 training images drawn once with the seed.
     const indices = batches.fixedIndices(16);
     const fixed = batches.tensors(indices);
     // Load the parameters through the trainer's accessors (a copy round trip).
-    trainer.loadParameters(trainer.readParameters().map((p) => p.data));
-    const direct = computeCurvature(trainer.curvatureModel(), fixed, {
+    trainer.loadParameters((await trainer.readParameters()).map((p) => p.data));
+    const direct = await computeCurvature(trainer.curvatureModel(), fixed, {
       quantities: ['eigenvalues', 'gammas', 'lambdas', 'snr', 'overlap', 'layerShares'],
       mcSamples: 0,
       signs: 'gradient',
@@ -242,6 +242,8 @@ describe('curvature monitoring in the session', () => {
     await c.until((m) => m.type === 'state' && m.state === 'paused');
     for (let i = 0; i < 5; i++) c.session.handle({ type: 'step' });
     c.session.handle({ type: 'inspect', group: 0, direction: 1 });
+    // Steps and the inspector are queued work: wait for it before stopping.
+    await c.until((m) => m.type === 'record' && m.record.type === 'inspect');
     c.session.handle({ type: 'stop' });
     const [r] = c.records('inspect') as InspectRecord[];
     expect(r).toBeDefined();

@@ -133,7 +133,8 @@ export async function curvature(argv: string[]): Promise<number> {
     let result: CurvatureResultJson;
     try {
       // The engine refuses requests estimated above its budget; here it may use half the RAM.
-      result = computeCaseResult(c, { memoryBudgetBytes: Math.floor(totalmem() / 2) }).result;
+      result = (await computeCaseResult(c, { memoryBudgetBytes: Math.floor(totalmem() / 2) }))
+        .result;
     } catch (error) {
       throw new CommandFailure(`${file}: the computation failed: ${(error as Error).message}`, 1);
     }

@@ -15,18 +15,18 @@ import { liftRows, rowExtremes, torchRows, type LiftContext } from './lift';
 
 /** Eigenvectors e_k (PyTorch layout per group parameter) for `indices`, signs as the Gram
  *  vectors have them. */
-export function formEigenvectors<T>(
+export async function formEigenvectors<T>(
   ctx: LiftContext<T>,
   group: ParamGroup,
   spectrum: Spectrum,
   indices: number[],
   samples: number,
-): { index: number; parameters: Float64Array[] }[] {
+): Promise<{ index: number; parameters: Float64Array[] }[]> {
   if (indices.length === 0) return [];
   const coeff = eigenvectorCoefficients(spectrum, indices, samples);
   const lifted = liftRows(ctx, group, coeff, indices.length, spectrum.n);
-  const perParam = group.params.map((p, q) =>
-    torchRows(ctx.ops, ctx.network, p, lifted[q], indices.length),
+  const perParam = await Promise.all(
+    group.params.map((p, q) => torchRows(ctx.ops, ctx.network, p, lifted[q], indices.length)),
   );
   ctx.ops.dispose(lifted);
   return indices.map((index, r) => ({ index, parameters: perParam.map((rows) => rows[r]) }));
@@ -34,24 +34,26 @@ export function formEigenvectors<T>(
 
 /** 'largest-entry' signs of the directions `indices` without bringing e_k to the host:
  *  chunks of directions are lifted and only their per-parameter extremes come back. */
-export function largestEntrySigns<T>(
+export async function largestEntrySigns<T>(
   ctx: LiftContext<T>,
   group: ParamGroup,
   spectrum: Spectrum,
   indices: number[],
   samples: number,
   chunk: number,
-): Int8Array {
+): Promise<Int8Array> {
   const out = new Int8Array(indices.length).fill(1);
   for (let start = 0; start < indices.length; start += chunk) {
     const part = indices.slice(start, start + chunk);
     const coeff = eigenvectorCoefficients(spectrum, part, samples);
     const lifted = liftRows(ctx, group, coeff, part.length, spectrum.n);
-    const extremes: Extremes[] = lifted.map((t) => rowExtremes(ctx.ops, t, part.length));
+    const extremes: Extremes[] = await Promise.all(
+      lifted.map((t) => rowExtremes(ctx.ops, t, part.length)),
+    );
     const { signs, ties } = signsFromExtremes(extremes, part.length);
     for (const { row, part: q } of ties) {
       // +a and −a both present: the first in PyTorch flat order decides.
-      const rows = torchRows(ctx.ops, ctx.network, group.params[q], lifted[q], part.length);
+      const rows = await torchRows(ctx.ops, ctx.network, group.params[q], lifted[q], part.length);
       signs[row] = largestEntrySign([rows[row]]);
     }
     ctx.ops.dispose(lifted);

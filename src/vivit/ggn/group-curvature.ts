@@ -51,7 +51,7 @@ export interface GroupOutput {
   step: Float64Array[] | null;
 }
 
-export function groupCurvature<T>(input: GroupInput<T>): GroupOutput {
+export async function groupCurvature<T>(input: GroupInput<T>): Promise<GroupOutput> {
   const { plan, lift, group, sweep, m, timings } = input;
   const { ops, network } = lift;
   const { want, nS } = plan;
@@ -80,7 +80,12 @@ export function groupCurvature<T>(input: GroupInput<T>): GroupOutput {
   let gammaMean: Float64Array | null = null;
   if (plan.needGammas && sweep.projections) {
     // The sweep's sums use ∇_f of the MEAN loss and unscaled columns: P = (N/√N_S)·P_raw.
-    gammas = directionalGradients(ops, spectrum, sweep.projections, plan.batch / Math.sqrt(nS));
+    gammas = await directionalGradients(
+      ops,
+      spectrum,
+      sweep.projections,
+      plan.batch / Math.sqrt(nS),
+    );
     gammaMean = columnMeans(gammas);
   }
   const lambdas = plan.needLambdas ? directionalCurvatures(spectrum, nS, m) : null;
@@ -90,7 +95,7 @@ export function groupCurvature<T>(input: GroupInput<T>): GroupOutput {
   }
   if (want.has('layerShares')) {
     const blocks = group.layers.map((l) => sweep.layerGrams.get(l) as T);
-    res.layerShares = gramLayerShares(ops, spectrum, blocks, 1 / nS, plan.layerSharesCount);
+    res.layerShares = await gramLayerShares(ops, spectrum, blocks, 1 / nS, plan.layerSharesCount);
   }
   timings.quantities += performance.now() - mark;
 
@@ -100,7 +105,7 @@ export function groupCurvature<T>(input: GroupInput<T>): GroupOutput {
     const indices = (plan.eigenvectorIndices ?? range(Math.min(plan.eigenvectorCount, k))).filter(
       (i) => i < k,
     );
-    const formed = formEigenvectors(lift, group, spectrum, indices, nS);
+    const formed = await formEigenvectors(lift, group, spectrum, indices, nS);
     if (plan.signs === 'largest-entry') {
       const s = new Int8Array(k).fill(1);
       formed.forEach((e) => {
@@ -111,7 +116,7 @@ export function groupCurvature<T>(input: GroupInput<T>): GroupOutput {
       if (plan.signPassAll) {
         const done = new Set(indices);
         const rest = range(k).filter((i) => !done.has(i));
-        largestEntrySigns(lift, group, spectrum, rest, nS, plan.signChunk).forEach(
+        (await largestEntrySigns(lift, group, spectrum, rest, nS, plan.signChunk)).forEach(
           (sign, r) => (s[rest[r]] = sign),
         );
       }
@@ -124,7 +129,7 @@ export function groupCurvature<T>(input: GroupInput<T>): GroupOutput {
       layerShares: normSharesByLayer(e.parameters, partLayers, group.layers),
     }));
   } else if (plan.signPassAll) {
-    const s = largestEntrySigns(lift, group, spectrum, range(k), nS, plan.signChunk);
+    const s = await largestEntrySigns(lift, group, spectrum, range(k), nS, plan.signChunk);
     flipAll(spectrum, s, gammas, gammaMean);
   }
   let step: Float64Array[] | null = null;
@@ -140,7 +145,9 @@ export function groupCurvature<T>(input: GroupInput<T>): GroupOutput {
     const delta = resolveDamping(plan.damping, stats);
     const { steps, coefficients } = newtonCoefficients(spectrum, gammaMean, lambdaMean, delta, nS);
     const lifted = liftRows(lift, group, coefficients, 1, n);
-    step = group.params.map((p, q) => torchRows(ops, network, p, lifted[q], 1)[0]);
+    step = await Promise.all(
+      group.params.map(async (p, q) => (await torchRows(ops, network, p, lifted[q], 1))[0]),
+    );
     ops.dispose(lifted);
     res.newtonStep = { parameters: step, damping: delta, stepLengths: steps };
   }
@@ -166,7 +173,7 @@ export function groupCurvature<T>(input: GroupInput<T>): GroupOutput {
     const normSq =
       plan.gradSamples === null
         ? group.params.reduce((s, p) => s + sumOfSquares(input.gradient[p]), 0)
-        : sumAll(ops.toArray(sweep.gradientGram as T)) * (plan.batch / plan.nG) ** 2;
+        : sumAll(await ops.read(sweep.gradientGram as T)) * (plan.batch / plan.nG) ** 2;
     const { overlap, flatRemainder } = gradientOverlap(gammaMean, normSq);
     res.overlap = overlap;
     res.flatRemainder = flatRemainder;

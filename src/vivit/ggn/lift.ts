@@ -74,15 +74,15 @@ export function liftRows<T>(
 
 /** Rows of an engine-layout tensor [rows, ...engine shape] of parameter `p`, each as a
  *  PyTorch-layout Float64Array. */
-export function torchRows<T>(
+export async function torchRows<T>(
   ops: Ops<T>,
   network: Network,
   p: number,
   t: T,
   rows: number,
-): Float64Array[] {
+): Promise<Float64Array[]> {
   const spec = network.params[p];
-  const data = ops.toArray(t);
+  const data = await ops.read(t);
   const per = spec.shape.reduce((a, b) => a * b, 1);
   const back = inversePermutation(spec.toEngine);
   const identity = back.every((v, i) => v === i);
@@ -96,16 +96,16 @@ export function torchRows<T>(
 
 /** Per row of [rows, ...] the largest and the smallest entry (computed where the tensor lives;
  *  only 2·rows numbers come back). */
-export function rowExtremes<T>(
+export async function rowExtremes<T>(
   ops: Ops<T>,
   t: T,
   rows: number,
-): { max: Float64Array; min: Float64Array } {
+): Promise<{ max: Float64Array; min: Float64Array }> {
   const both = ops.tidy(() => {
     const flat = ops.reshape(t, [rows, sizeOfRest(ops.shape(t))]);
     return ops.concat([ops.max(flat, [1]), ops.neg(ops.max(ops.neg(flat), [1]))], 0);
   });
-  const values = ops.toArray(both);
+  const values = await ops.read(both);
   ops.dispose(both);
   return {
     max: Float64Array.from(values.subarray(0, rows)),

@@ -45,20 +45,32 @@ export function curvatureOptions(c: ImportedCase, run: CaseRunOptions = {}): Cur
   };
 }
 
-function runOn<T>(c: ImportedCase, ops: Ops<T>, options: CurvatureOptions): CurvatureResult {
+async function runOn<T>(
+  c: ImportedCase,
+  ops: Ops<T>,
+  options: CurvatureOptions,
+): Promise<CurvatureResult> {
   const { params, x, y } = caseTensors(c, ops);
   try {
-    return computeCurvature({ ops, network: c.network, params, loss: c.loss }, { x, y }, options);
+    return await computeCurvature(
+      { ops, network: c.network, params, loss: c.loss },
+      { x, y },
+      options,
+    );
   } finally {
     ops.dispose([...params, x, y]);
   }
 }
 
 /** Computes the case's result (throws the engine's errors, e.g. CurvatureMemoryError). */
-export function computeCaseResult(c: ImportedCase, run: CaseRunOptions = {}): CaseRun {
+export async function computeCaseResult(
+  c: ImportedCase,
+  run: CaseRunOptions = {},
+): Promise<CaseRun> {
   const options = curvatureOptions(c, run);
   // The engine frees its own tfjs tensors (no tidy around it: a tidy would walk the typed
   // arrays of the result).
-  const engine = c.dtype === 'float64' ? runOn(c, float64Ops, options) : runOn(c, tfjsOps, options);
+  const engine =
+    c.dtype === 'float64' ? await runOn(c, float64Ops, options) : await runOn(c, tfjsOps, options);
   return { result: exportResult(engine, c.options.nEigvecs), engine, timings: engine.timings };
 }

@@ -67,9 +67,11 @@ export class Network {
   }
 
   /** PyTorch-layout copies of parameter tensors (engine layout). */
-  paramsToTorch<T>(ops: Ops<T>, params: readonly T[]): Float64Array[] {
-    return this.params.map((p, i) =>
-      permute(ops.toArray(params[i]), p.shape, inversePermutation(p.toEngine)),
+  async paramsToTorch<T>(ops: Ops<T>, params: readonly T[]): Promise<Float64Array[]> {
+    return Promise.all(
+      this.params.map(async (p, i) =>
+        permute(await ops.read(params[i]), p.shape, inversePermutation(p.toEngine)),
+      ),
     );
   }
 

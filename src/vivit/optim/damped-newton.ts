@@ -60,7 +60,7 @@ export interface DampedNewton {
     model: CurvatureModel<T>,
     batch: CurvatureBatch<T>,
     dropoutRng?: Rng,
-  ): DampedNewtonUpdate;
+  ): Promise<DampedNewtonUpdate>;
 }
 
 /** Per-group statistics the policy saw, kept for the report. */
@@ -86,7 +86,7 @@ export function createDampedNewton(spec: DampedNewtonSpec, seed: number): Damped
       return steps;
     },
 
-    direction(model, batch, dropoutRng) {
+    async direction(model, batch, dropoutRng) {
       const { ops, network } = model;
       const n = ops.shape(batch.x)[0];
       const sub = spec.curvature.subsampling;
@@ -113,7 +113,7 @@ export function createDampedNewton(spec: DampedNewtonSpec, seed: number): Damped
         return delta;
       };
 
-      const curvature = computeCurvature(model, batch, {
+      const curvature = await computeCurvature(model, batch, {
         quantities: ['newtonStep'],
         groups: spec.curvature.groups === 'per_layer' ? layerwiseGroups(network) : null,
         subsampling: sub !== undefined && sub < n ? range(sub) : null,

@@ -15,12 +15,12 @@ import type { Spectrum } from './spectrum';
  *   unscaled V columns: scale = N / √N_S)
  * @returns γ [N_grad, K]
  */
-export function directionalGradients<T>(
+export async function directionalGradients<T>(
   ops: Ops<T>,
   spectrum: Spectrum,
   projections: T,
   scale: number,
-): Matrix {
+): Promise<Matrix> {
   const { n, values } = spectrum;
   const k = values.length;
   const [rows, nGrad] = ops.shape(projections);
@@ -30,7 +30,7 @@ export function directionalGradients<T>(
   if (!spectrum.vectors) throw new Error('directional gradients need the Gram eigenvectors');
   const vectors = spectrum.vectors;
   const product = ops.tidy(() => ops.matMul(ops.fromArray(vectors, [k, n]), projections));
-  const raw = ops.toArray(product); // [K, N_grad]
+  const raw = await ops.read(product); // [K, N_grad]
   ops.dispose(product);
   for (let j = 0; j < k; j++) {
     const f = scale / Math.sqrt(values[j]);

@@ -15,13 +15,13 @@ import type { Spectrum } from './spectrum';
  * @param maxRows only the leading directions (each costs a product with every n×n block)
  * @returns shares [min(K, maxRows), L]
  */
-export function gramLayerShares<T>(
+export async function gramLayerShares<T>(
   ops: Ops<T>,
   spectrum: Spectrum,
   layerGrams: readonly T[],
   scale: number,
   maxRows = Number.MAX_SAFE_INTEGER,
-): Matrix {
+): Promise<Matrix> {
   const { n, values, vectors } = spectrum;
   const k = Math.min(values.length, maxRows);
   const out = zerosMatrix(k, layerGrams.length);
@@ -32,7 +32,7 @@ export function gramLayerShares<T>(
     const perLayer = layerGrams.map((g) => ops.sum(ops.mul(ops.matMul(e, g), e), [1], true));
     return ops.concat(perLayer, 1); // [K, L]
   });
-  const raw = ops.toArray(quad);
+  const raw = await ops.read(quad);
   ops.dispose(quad);
   for (let j = 0; j < k; j++) {
     const f = scale / values[j];

@@ -46,6 +46,7 @@ export const float64Ops: Float64Ops = {
   fill: (shape, value) => filled(shape, value, 'fill'),
   shape: (t) => [...t.shape],
   toArray: (t) => t.data.slice(),
+  read: (t) => Promise.resolve(t.data.slice()),
   item(t) {
     if (t.size !== 1) throw new Error(`item: tensor of shape ${fmt(t.shape)} is not a scalar`);
     return t.data[0];

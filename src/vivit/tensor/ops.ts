@@ -26,10 +26,14 @@ export interface Ops<T> {
   zeros(shape: Shape): T;
   fill(shape: Shape, value: number): T;
   shape(t: T): number[];
-  /** Copies the values out (synchronously). Never call inside tidy and return the array. */
+  /** Copies the values out (synchronously). Never call inside tidy and return the array.
+   *  Not available on backends that can only read asynchronously (webgpu in Node): the engine
+   *  reads through `read`; `toArray` is for the float64 ops and for tests. */
   toArray(t: T): Float64Array | Float32Array;
-  /** Reads a single-element tensor. */
+  /** Reads a single-element tensor (synchronously; see toArray). */
   item(t: T): number;
+  /** Copies the values out, waiting for the device where needed (GPU backends). */
+  read(t: T): Promise<Float64Array | Float32Array>;
 
   // ---- memory (no-ops for float64)
   /** Runs fn; tensors created inside and not returned are released. */

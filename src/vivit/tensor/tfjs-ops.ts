@@ -208,6 +208,14 @@ function weightGradBySwappedConv(x: tf.Tensor4D, dy: tf.Tensor4D, win: Window2d)
   return tf.transpose(g, [1, 2, 0, 3]);
 }
 
+let readbackCount = 0;
+
+/** How many times the engine has read tensors back to the host through `tfjsOps.read` (the
+ *  GPU round trips a step costs; the benchmarks print it per step). */
+export function tfjsReadbackCount(): number {
+  return readbackCount;
+}
+
 export const tfjsOps: Ops<T> = {
   kind: 'tfjs',
 
@@ -221,6 +229,11 @@ export const tfjsOps: Ops<T> = {
   item(t) {
     if (t.size !== 1) throw new Error(`item: tensor of shape [${t.shape}] is not a scalar`);
     return t.dataSync()[0];
+  },
+  // Counted: GPU backends pay a device round trip per read (bench: readbacks per step).
+  async read(t) {
+    readbackCount++;
+    return Float32Array.from((await t.data()) as Float32Array);
   },
 
   // ---- memory

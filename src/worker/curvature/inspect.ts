@@ -35,7 +35,7 @@ export function sliceGrid(eigenvalue: number, paramNorm: number, points = SLICE_
   return Array.from({ length: points }, (_, i) => (i === mid ? 0 : (half * (i - mid)) / mid));
 }
 
-export function inspectDirection(args: {
+export async function inspectDirection(args: {
   trainer: Trainer;
   batch: CurvatureBatchTensors;
   spec: CurvatureSpec;
@@ -45,7 +45,7 @@ export function inspectDirection(args: {
   step: number;
   group: number;
   direction: number;
-}): InspectRecord {
+}): Promise<InspectRecord> {
   const { trainer, batch, spec, group, direction } = args;
   const cm = trainer.curvatureModel();
   const network = cm.network;
@@ -56,7 +56,7 @@ export function inspectDirection(args: {
       `group ${group} does not exist (this run has ${groupCount} parameter group${groupCount === 1 ? '' : 's'}, 0..${groupCount - 1})`,
     );
   }
-  const result = computeCurvature(
+  const result = await computeCurvature(
     cm,
     { x: batch.x, y: batch.y },
     {
@@ -86,13 +86,13 @@ export function inspectDirection(args: {
   g.layers.forEach((l, j) => (layerShares[layers.indexOf(l)] = vector.layerShares[j]));
 
   // ---- the loss along e_k
-  const theta = trainer.readParameters().map((p) => Float64Array.from(p.data));
+  const theta = (await trainer.readParameters()).map((p) => Float64Array.from(p.data));
   let normSq = 0;
   for (const p of g.params) for (const v of theta[p]) normSq += v * v;
   const t = sliceGrid(eigenvalue, Math.sqrt(normSq));
   const loss = typeof cm.loss === 'string' ? lossModule(cm.loss) : cm.loss;
   const ops = cm.ops;
-  const lossAt = (step: number): number => {
+  const lossAt = async (step: number): Promise<number> => {
     const values = theta.map((part, p) => {
       const q = g.params.indexOf(p);
       if (q < 0 || step === 0) return part;
@@ -110,11 +110,14 @@ export function inspectDirection(args: {
       const { out } = network.forward(ops, params, x, { training: true, rng });
       return loss.value(ops, out, y);
     });
-    const number = ops.item(value);
-    value.dispose();
-    return number;
+    try {
+      return (await ops.read(value))[0];
+    } finally {
+      value.dispose();
+    }
   };
-  const sliceLoss = t.map(lossAt);
+  const sliceLoss: number[] = [];
+  for (const s of t) sliceLoss.push(await lossAt(s));
   const quadratic = t.map((s) => result.loss + s * gammaMean + 0.5 * s * s * eigenvalue);
   return {
     type: 'inspect',

@@ -155,14 +155,14 @@ export function curvatureRecord(args: {
 }
 
 /** Computes the curvature record of the trainer's current parameters on `batch`. */
-export function measureCurvature(args: {
+export async function measureCurvature(args: {
   trainer: Trainer;
   batch: CurvatureBatchTensors;
   spec: CurvatureSpec;
   model: readonly LayerSpec[];
   runSeed: number;
   step: number;
-}): { record: CurvatureRecord; result: CurvatureResult } {
+}): Promise<{ record: CurvatureRecord; result: CurvatureResult }> {
   const t0 = performance.now();
   const model = args.trainer.curvatureModel();
   const options = curvatureOptions(
@@ -170,7 +170,7 @@ export function measureCurvature(args: {
     model.network,
     curvatureSeed(args.runSeed, args.step),
   );
-  const result = computeCurvature(model, { x: args.batch.x, y: args.batch.y }, options);
+  const result = await computeCurvature(model, { x: args.batch.x, y: args.batch.y }, options);
   const t1 = performance.now();
   const record = curvatureRecord({
     result,

@@ -12,11 +12,11 @@ import { caseModel, caseOptions, formatErrors, oracleErrors } from './case-model
 const dir = fileURLToPath(new URL('../../fixtures/curvature-cases/', import.meta.url));
 const read = <T>(file: string): T => JSON.parse(readFileSync(dir + file, 'utf8')) as T;
 
-test.each(['a_mlp_sigmoid_mse', 'b_mlp_relu_ce'])('shared example %s', (name) => {
+test.each(['a_mlp_sigmoid_mse', 'b_mlp_relu_ce'])('shared example %s', async (name) => {
   const c = read<CurvatureCase>(`${name}.case.json`);
   const expected = read<CurvatureResult>(`${name}.expected.json`);
   const { model, batch } = caseModel(float64Ops, c);
-  const result = computeCurvature(model, batch, {
+  const result = await computeCurvature(model, batch, {
     ...caseOptions(c),
     quantities: ['eigenvalues', 'eigenvectors', 'gammas', 'lambdas', 'newtonStep'],
   });

@@ -15,8 +15,8 @@ afterAll(() => {
   console.info('float32 (cpu) vs float64, max relative errors:', worst);
 });
 
-test.each(FLOAT32_CASES)('$name, $loss', ({ name, loss }) => {
-  const errors = compareFloat32(name, loss);
+test.each(FLOAT32_CASES)('$name, $loss', async ({ name, loss }) => {
+  const errors = await compareFloat32(name, loss);
   seen.push(errors);
   for (const [q, err] of Object.entries(errors)) {
     expect(err, `${q}: ${err}`).toBeLessThan(FLOAT32_TOL[q as keyof Float32Errors]);

@@ -30,7 +30,10 @@ export interface Float32Errors {
 }
 
 /** Runs one case on tfjs (active backend) and on float64; returns relative errors. */
-export function compareFloat32(name: string, loss: 'cross_entropy' | 'mse'): Float32Errors {
+export async function compareFloat32(
+  name: string,
+  loss: 'cross_entropy' | 'mse',
+): Promise<Float32Errors> {
   const net = tinyNetworks().find((n) => n.name === name)!;
   const c = randomCase({ model: net.model, inputShape: net.inputShape, N: 6, loss, seed: 4 });
   const options: CurvatureOptions = {
@@ -39,10 +42,10 @@ export function compareFloat32(name: string, loss: 'cross_entropy' | 'mse'): Flo
     eigenvectorCount: 3,
   };
   const exact = caseModel(float64Ops, c);
-  const ref = computeCurvature(exact.model, exact.batch, options);
+  const ref = await computeCurvature(exact.model, exact.batch, options);
   const before = tf.memory().numTensors;
   const f32 = caseModel(tfjsOps, c);
-  const res = computeCurvature(f32.model, f32.batch, options);
+  const res = await computeCurvature(f32.model, f32.batch, options);
   tf.dispose([...f32.model.params, f32.batch.x, f32.batch.y]);
   // Every tensor the engine made is released.
   expect(tf.memory().numTensors).toBe(before);

@@ -69,42 +69,44 @@ describe('options', () => {
       { eigenvectorIndices: [0, -1] },
       /options\.eigenvectorIndices\[1\]: must be an integer >= 0/,
     ],
-  ])('%s', (_title, options, message) => {
+  ])('%s', async (_title, options, message) => {
     const run = () => computeCurvature(model, batch, { quantities: ['eigenvalues'], ...options });
-    expect(run).toThrow(CurvatureInputError);
-    expect(run).toThrow(message);
+    await expect(run()).rejects.toThrow(CurvatureInputError);
+    await expect(run()).rejects.toThrow(message);
   });
 });
 
 describe('batch', () => {
-  test('input of the wrong shape', () => {
+  test('input of the wrong shape', async () => {
     const x = float64Ops.fromArray(new Float64Array(4 * 5), [4, 5]);
-    expect(() =>
+    await expect(
       computeCurvature(model, { x, y: batch.y }, { quantities: ['eigenvalues'] }),
-    ).toThrow(/batch\.x: has shape \[4, 5\], expected \[N, 4\]/);
+    ).rejects.toThrow(/batch\.x: has shape \[4, 5\], expected \[N, 4\]/);
   });
 
-  test('labels that are not class indices', () => {
+  test('labels that are not class indices', async () => {
     const y = float64Ops.fromArray([0, 1, 3, 2], [4]);
-    expect(() =>
+    await expect(
       computeCurvature(model, { x: batch.x, y }, { quantities: ['eigenvalues'] }),
-    ).toThrow(/batch\.y\[2\]: 3 is not a class index in \[0, 2\] \(the model has 3 outputs\)/);
-  });
-
-  test('targets for the wrong loss', () => {
-    const y = float64Ops.fromArray(new Float64Array(12), [4, 3]);
-    expect(() =>
-      computeCurvature(model, { x: batch.x, y }, { quantities: ['eigenvalues'] }),
-    ).toThrow(/batch\.y: has shape \[4, 3\], expected \[4\] class indices/);
-    const mseModel = { ...model, loss: 'mse' as const };
-    expect(() => computeCurvature(mseModel, batch, { quantities: ['eigenvalues'] })).toThrow(
-      /batch\.y: has shape \[4\], expected \[4, 3\]/,
+    ).rejects.toThrow(
+      /batch\.y\[2\]: 3 is not a class index in \[0, 2\] \(the model has 3 outputs\)/,
     );
   });
 
-  test('parameters that do not match the network', () => {
+  test('targets for the wrong loss', async () => {
+    const y = float64Ops.fromArray(new Float64Array(12), [4, 3]);
+    await expect(
+      computeCurvature(model, { x: batch.x, y }, { quantities: ['eigenvalues'] }),
+    ).rejects.toThrow(/batch\.y: has shape \[4, 3\], expected \[4\] class indices/);
+    const mseModel = { ...model, loss: 'mse' as const };
+    await expect(
+      computeCurvature(mseModel, batch, { quantities: ['eigenvalues'] }),
+    ).rejects.toThrow(/batch\.y: has shape \[4\], expected \[4, 3\]/);
+  });
+
+  test('parameters that do not match the network', async () => {
     const short = { ...model, params: model.params.slice(1) };
-    expect(() => computeCurvature(short, batch, { quantities: ['eigenvalues'] })).toThrow(
+    await expect(computeCurvature(short, batch, { quantities: ['eigenvalues'] })).rejects.toThrow(
       /model\.params: has 3 tensors, the network has 4 parameters/,
     );
   });

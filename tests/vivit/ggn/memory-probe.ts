@@ -10,7 +10,7 @@ interface TrackingEngine {
   trackTensor(t: tf.Tensor, backend: unknown): void;
 }
 
-export function peakBufferBytes(fn: () => void): number {
+export async function peakBufferBytes(fn: () => Promise<void>): Promise<number> {
   // Internal API: the engine's per-tensor bookkeeping hook (stable across tfjs 4.x).
   const engine = tf.engine() as unknown as TrackingEngine;
   const original = engine.trackTensor.bind(engine);
@@ -32,7 +32,7 @@ export function peakBufferBytes(fn: () => void): number {
     measure();
   };
   try {
-    fn();
+    await fn();
   } finally {
     engine.trackTensor = original;
   }

@@ -93,35 +93,38 @@ function estimateFor(network: Network, r: CurvatureResult, c: Config, elementByt
 describe('estimate against the real arrays', () => {
   beforeAll(useCpuBackend);
 
-  test.each(configs)('$title: the sweep ledger matches exactly (float64 and float32)', (c) => {
-    const cs = randomCase({ model: cnn, inputShape: [2, 8, 8], N: 10, loss: c.loss, seed: 1 });
-    for (const [ops, bytes] of [
-      [float64Ops, 8],
-      [tfjsOps, 4],
-    ] as const) {
-      const m = caseModel(ops as typeof tfjsOps, cs);
-      const groups = c.layerwise ? layerwiseGroups(m.network) : null;
-      const r = computeCurvature(m.model, m.batch, { ...c.options, groups });
-      const est = estimateFor(m.network, r, c, bytes);
-      expect(r.memory.sweepHeldBytes).toBeGreaterThan(0);
-      expect(est.sweepHeldBytes).toBe(r.memory.sweepHeldBytes);
-      if (ops === tfjsOps)
-        tf.dispose([
-          ...(m.model.params as tf.Tensor[]),
-          m.batch.x as tf.Tensor,
-          m.batch.y as tf.Tensor,
-        ]);
-    }
-  });
+  test.each(configs)(
+    '$title: the sweep ledger matches exactly (float64 and float32)',
+    async (c) => {
+      const cs = randomCase({ model: cnn, inputShape: [2, 8, 8], N: 10, loss: c.loss, seed: 1 });
+      for (const [ops, bytes] of [
+        [float64Ops, 8],
+        [tfjsOps, 4],
+      ] as const) {
+        const m = caseModel(ops as typeof tfjsOps, cs);
+        const groups = c.layerwise ? layerwiseGroups(m.network) : null;
+        const r = await computeCurvature(m.model, m.batch, { ...c.options, groups });
+        const est = estimateFor(m.network, r, c, bytes);
+        expect(r.memory.sweepHeldBytes).toBeGreaterThan(0);
+        expect(est.sweepHeldBytes).toBe(r.memory.sweepHeldBytes);
+        if (ops === tfjsOps)
+          tf.dispose([
+            ...(m.model.params as tf.Tensor[]),
+            m.batch.x as tf.Tensor,
+            m.batch.y as tf.Tensor,
+          ]);
+      }
+    },
+  );
 
-  test.each(configs)('$title: measured tfjs peak ≤ device estimate ≤ 3 × peak', (c) => {
+  test.each(configs)('$title: measured tfjs peak ≤ device estimate ≤ 3 × peak', async (c) => {
     const cs = randomCase({ model: cnn, inputShape: [2, 8, 8], N: 10, loss: c.loss, seed: 2 });
     const m = caseModel(tfjsOps, cs);
     const groups = c.layerwise ? layerwiseGroups(m.network) : null;
     let result: CurvatureResult | null = null;
     // Tensors that exist before (parameters, batch) are not part of the request.
-    const peak = peakBufferBytes(() => {
-      result = computeCurvature(m.model, m.batch, { ...c.options, groups });
+    const peak = await peakBufferBytes(async () => {
+      result = await computeCurvature(m.model, m.batch, { ...c.options, groups });
     });
     const estimate = (result as unknown as CurvatureResult).memory.estimate;
     console.info(
@@ -142,12 +145,12 @@ describe('refusal', () => {
     seed: 3,
   });
 
-  test('a request above the budget is refused before any computation, with ways out', () => {
+  test('a request above the budget is refused before any computation, with ways out', async () => {
     const m = caseModel(float64Ops, cs);
     const budget = 50_000;
     let error: unknown = null;
     try {
-      computeCurvature(m.model, m.batch, {
+      await computeCurvature(m.model, m.batch, {
         quantities: ['eigenvalues', 'eigenvectors'],
         memoryBudgetBytes: budget,
       });
@@ -168,28 +171,28 @@ describe('refusal', () => {
     await useCpuBackend();
     const m = caseModel(tfjsOps, cs);
     const before = tf.memory().numTensors;
-    expect(() =>
+    await expect(
       computeCurvature(m.model, m.batch, { quantities: ['eigenvalues'], memoryBudgetBytes: 1000 }),
-    ).toThrow(CurvatureMemoryError);
+    ).rejects.toThrow(CurvatureMemoryError);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([...m.model.params, m.batch.x, m.batch.y]);
   });
 
-  test('the same request fits a budget just above its estimate, and the advice works', () => {
+  test('the same request fits a budget just above its estimate, and the advice works', async () => {
     const m = caseModel(float64Ops, cs);
-    const r = computeCurvature(m.model, m.batch, { quantities: ['eigenvalues'] });
+    const r = await computeCurvature(m.model, m.batch, { quantities: ['eigenvalues'] });
     const fits = r.memory.estimate.totalBytes;
-    expect(() =>
+    await expect(
       computeCurvature(m.model, m.batch, { quantities: ['eigenvalues'], memoryBudgetBytes: fits }),
-    ).not.toThrow();
-    expect(() =>
+    ).resolves.toBeDefined();
+    await expect(
       computeCurvature(m.model, m.batch, {
         quantities: ['eigenvalues'],
         memoryBudgetBytes: fits - 1,
       }),
-    ).toThrow(CurvatureMemoryError);
+    ).rejects.toThrow(CurvatureMemoryError);
     // Following the advice lowers the estimate below the same budget.
-    const cheaper = computeCurvature(m.model, m.batch, {
+    const cheaper = await computeCurvature(m.model, m.batch, {
       quantities: ['eigenvalues'],
       mcSamples: 1,
       subsampling: [0, 1, 2, 3, 4],

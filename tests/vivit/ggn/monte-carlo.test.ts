@@ -25,7 +25,7 @@ import { caseModel, flat, relErr } from './case-model';
 const mlp = tinyNetworks().find((n) => n.name === 'mlp-tanh')!;
 
 describe.each(['cross_entropy', 'mse'] as const)('%s', (loss) => {
-  test.each([1, 3])('M = %i: exactly the GGN of the drawn vectors', (M) => {
+  test.each([1, 3])('M = %i: exactly the GGN of the drawn vectors', async (M) => {
     const c = randomCase({
       model: mlp.model,
       inputShape: mlp.inputShape,
@@ -37,7 +37,7 @@ describe.each(['cross_entropy', 'mse'] as const)('%s', (loss) => {
     const oracle = bruteForceCurvature({ ...c, mc_samples: 0 });
     const { model, batch } = caseModel(float64Ops, c);
     const seed = 77;
-    const r = computeCurvature(model, batch, {
+    const r = await computeCurvature(model, batch, {
       quantities: ['eigenvalues', 'gammas'],
       mcSamples: M,
       seed,
@@ -86,7 +86,7 @@ describe.each(['cross_entropy', 'mse'] as const)('%s', (loss) => {
     [3, 150],
   ])(
     'M = %i: unbiased — the mean over %i seeds approaches the exact GGN, one draw does not',
-    (M, seeds) => {
+    async (M, seeds) => {
       const N = 4;
       const c = randomCase({ model: mlp.model, inputShape: mlp.inputShape, N, loss, seed: 3 });
       const oracle = bruteForceCurvature(c);
@@ -96,7 +96,7 @@ describe.each(['cross_entropy', 'mse'] as const)('%s', (loss) => {
       const traces = new Float64Array(N);
       let single = 0;
       for (let seed = 0; seed < seeds; seed++) {
-        const r = computeCurvature(model, batch, {
+        const r = await computeCurvature(model, batch, {
           quantities: ['eigenvectors', 'lambdas'],
           mcSamples: M,
           seed,

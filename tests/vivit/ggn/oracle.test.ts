@@ -29,7 +29,7 @@ describe.each(tinyNetworks().map((net, i) => ({ ...net, N: sizes[i % sizes.lengt
   (net) => {
     test.each(['cross_entropy', 'mse'] as const)(
       '%s: every quantity matches the oracle',
-      (loss) => {
+      async (loss) => {
         const c = randomCase({
           model: net.model,
           inputShape: net.inputShape,
@@ -41,7 +41,7 @@ describe.each(tinyNetworks().map((net, i) => ({ ...net, N: sizes[i % sizes.lengt
         });
         const oracle = bruteForceCurvature(c);
         const { model, batch } = caseModel(float64Ops, c);
-        const result = computeCurvature(model, batch, {
+        const result = await computeCurvature(model, batch, {
           ...caseOptions(c),
           quantities: ['eigenvalues', 'eigenvectors', 'gammas', 'lambdas', 'newtonStep'],
         });
@@ -58,7 +58,7 @@ describe.each(tinyNetworks().map((net, i) => ({ ...net, N: sizes[i % sizes.lengt
   },
 );
 
-test('the exact cross-entropy factor is compressed to C − 1 vectors per sample, mse keeps C', () => {
+test('the exact cross-entropy factor is compressed to C − 1 vectors per sample, mse keeps C', async () => {
   const net = tinyNetworks()[0];
   for (const [loss, m] of [
     ['cross_entropy', 2],
@@ -66,7 +66,7 @@ test('the exact cross-entropy factor is compressed to C − 1 vectors per sample
   ] as const) {
     const c = randomCase({ model: net.model, inputShape: net.inputShape, N: 4, loss, seed: 2 });
     const { model, batch } = caseModel(float64Ops, c);
-    const r = computeCurvature(model, batch, { quantities: ['eigenvalues'] });
+    const r = await computeCurvature(model, batch, { quantities: ['eigenvalues'] });
     expect(r.samples.vectorsPerSample).toBe(m);
     expect(r.groups[0].gramSize).toBe(4 * m);
   }

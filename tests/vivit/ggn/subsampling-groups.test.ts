@@ -74,7 +74,7 @@ const variants: Variant[] = [
 
 test.each(
   variants.flatMap((v) => (['cross_entropy', 'mse'] as const).map((loss) => ({ ...v, loss }))),
-)('$title ($net, $loss)', ({ title: _title, net: name, loss, ...fields }) => {
+)('$title ($net, $loss)', async ({ title: _title, net: name, loss, ...fields }) => {
   const net = byName(name);
   const c = randomCase({
     model: net.model,
@@ -87,7 +87,7 @@ test.each(
   });
   const oracle = bruteForceCurvature(c);
   const { model, batch } = caseModel(float64Ops, c);
-  const result = computeCurvature(model, batch, {
+  const result = await computeCurvature(model, batch, {
     ...caseOptions(c),
     quantities: ['eigenvalues', 'eigenvectors', 'gammas', 'lambdas', 'newtonStep'],
   });
@@ -100,7 +100,7 @@ test.each(
   }
 });
 
-test('layerwiseGroups gives one group per parameterized layer, and the block-diagonal GGN', () => {
+test('layerwiseGroups gives one group per parameterized layer, and the block-diagonal GGN', async () => {
   const net = byName('cnn-avgpool-padded');
   const c = randomCase({
     model: net.model,
@@ -116,7 +116,7 @@ test('layerwiseGroups gives one group per parameterized layer, and the block-dia
     [2, 3],
   ]);
   const oracle = bruteForceCurvature({ ...c, param_groups: groups });
-  const result = computeCurvature(model, batch, {
+  const result = await computeCurvature(model, batch, {
     ...caseOptions(c),
     groups,
     quantities: ['eigenvalues', 'newtonStep'],
@@ -127,7 +127,7 @@ test('layerwiseGroups gives one group per parameterized layer, and the block-dia
   expect(errors.newtonStep).toBeLessThan(RTOL);
 });
 
-test('parameters in no group get a zero Newton step; the gradient still covers them', () => {
+test('parameters in no group get a zero Newton step; the gradient still covers them', async () => {
   const net = byName('mlp-relu');
   const c = randomCase({
     model: net.model,
@@ -138,7 +138,7 @@ test('parameters in no group get a zero Newton step; the gradient still covers t
     param_groups: [[2, 3]],
   });
   const { model, batch } = caseModel(float64Ops, c);
-  const r = computeCurvature(model, batch, { ...caseOptions(c), quantities: ['newtonStep'] });
+  const r = await computeCurvature(model, batch, { ...caseOptions(c), quantities: ['newtonStep'] });
   const step = r.newtonStep ?? [];
   expect(step[0].every((v) => v === 0) && step[1].every((v) => v === 0)).toBe(true);
   expect(flat([step[2], step[3]]).some((v) => v !== 0)).toBe(true);

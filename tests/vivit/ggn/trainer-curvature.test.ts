@@ -30,7 +30,7 @@ const layers: LayerSpec[] = [
 
 beforeAll(useCpuBackend);
 
-test('curvature of the live model, float32 against float64', () => {
+test('curvature of the live model, float32 against float64', async () => {
   const trainer = createTrainer({
     layers,
     inputShape: [1, 6, 6],
@@ -40,14 +40,14 @@ test('curvature of the live model, float32 against float64', () => {
   });
   const x = randn([6, 1, 6, 6], 1);
   const y = tf.tensor1d([0, 1, 2, 3, 1, 2], 'int32');
-  trainer.trainStep(x, y);
+  await trainer.trainStep(x, y);
   const before = tf.memory().numTensors;
 
   const options = {
     quantities: ['eigenvalues', 'gammas', 'newtonStep'] as const,
     signs: 'gradient' as const,
   };
-  const live = computeCurvature(
+  const live = await computeCurvature(
     trainer.curvatureModel(),
     { x, y },
     { ...options, quantities: [...options.quantities] },
@@ -57,9 +57,9 @@ test('curvature of the live model, float32 against float64', () => {
   const network = new Network(layers, [1, 6, 6]);
   const params = network.paramsFromTorch(
     float64Ops,
-    trainer.readParameters().map((p) => p.data),
+    (await trainer.readParameters()).map((p) => p.data),
   );
-  const exact = computeCurvature(
+  const exact = await computeCurvature(
     { ops: float64Ops, network, params, loss: 'cross_entropy' },
     {
       x: float64Ops.fromArray(x.dataSync(), x.shape),
@@ -76,7 +76,7 @@ test('curvature of the live model, float32 against float64', () => {
   expect(relErr(flat(live.newtonStep!), flat(exact.newtonStep!))).toBeLessThan(1e-4);
 
   // Training goes on with the same parameters.
-  expect(trainer.trainStep(x, y).loss).toBeGreaterThan(0);
+  expect((await trainer.trainStep(x, y)).loss).toBeGreaterThan(0);
   trainer.dispose();
   tf.dispose([x, y]);
 });

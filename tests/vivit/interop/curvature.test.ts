@@ -26,7 +26,8 @@ function imported(value: unknown): ImportedCase {
   return r.value;
 }
 
-const run = (c: unknown): CurvatureResultJson => computeCaseResult(imported(c)).result;
+const run = async (c: unknown): Promise<CurvatureResultJson> =>
+  (await computeCaseResult(imported(c))).result;
 
 const fmt = (e: ResultErrors) =>
   Object.entries(e)
@@ -34,8 +35,8 @@ const fmt = (e: ResultErrors) =>
     .join(', ');
 
 describe('shared examples (float64)', () => {
-  it.each(EXAMPLES)('%s matches the expected file to 1e-8 in every part', (name) => {
-    const got = run(readExample(`${name}.case.json`));
+  it.each(EXAMPLES)('%s matches the expected file to 1e-8 in every part', async (name) => {
+    const got = await run(readExample(`${name}.case.json`));
     const expected = readExample<CurvatureResultJson>(`${name}.expected.json`);
     // Every direction is compared: the examples' eigenvalues are well separated.
     const e = resultErrors(got, expected, 0);
@@ -81,9 +82,9 @@ function randomCases(): { name: string; c: CurvatureCase }[] {
 }
 
 describe('random cases against the brute-force oracle (float64)', () => {
-  it.each(randomCases())('$name', ({ c }) => {
+  it.each(randomCases())('$name', async ({ c }) => {
     const oracle = bruteForceCurvature(c);
-    const got = run(c);
+    const got = await run(c);
     // Directions in clusters closer than 1e-6·λ_max are compared only through invariants.
     const e = resultErrors(got, oracle, 1e-6);
     expect(e.compared, fmt(e)).toBeGreaterThan(0);
@@ -110,23 +111,23 @@ describe('float32 (tfjs cpu backend)', () => {
     return e;
   };
 
-  it.each(EXAMPLES)('%s', (name) => {
+  it.each(EXAMPLES)('%s', async (name) => {
     const c = readExample<Record<string, unknown>>(`${name}.case.json`);
     // The smallest eigenvalue of example a is 8.9e-6 · λ_max: below the float32 default
     // eig_rtol (1e-5), so the case sets one that keeps it (float32 roundoff is ~1e-7).
-    const got = run({ ...c, dtype: 'float32', eig_rtol: 1e-7 });
+    const got = await run({ ...c, dtype: 'float32', eig_rtol: 1e-7 });
     const e = check(got, readExample<CurvatureResultJson>(`${name}.expected.json`));
     console.log(`${name} float32: ${fmt(e)}`);
   });
 
-  it('the float32 default eig_rtol (1e-5) drops example a’s smallest direction', () => {
+  it('the float32 default eig_rtol (1e-5) drops example a’s smallest direction', async () => {
     const c = readExample<Record<string, unknown>>('a_mlp_sigmoid_mse.case.json');
     expect(imported({ ...c, dtype: 'float32' }).options.eigRtol).toBe(1e-5);
-    expect(run({ ...c, dtype: 'float32' }).groups[0].eigvals).toHaveLength(11);
+    expect((await run({ ...c, dtype: 'float32' })).groups[0].eigvals).toHaveLength(11);
   });
 
-  it.each(randomCases().filter((_, i) => i % 4 === 0))('$name', ({ c }) => {
-    check(run({ ...c, dtype: 'float32', eig_rtol: 1e-6 }), bruteForceCurvature(c));
+  it.each(randomCases().filter((_, i) => i % 4 === 0))('$name', async ({ c }) => {
+    check(await run({ ...c, dtype: 'float32', eig_rtol: 1e-6 }), bruteForceCurvature(c));
   });
 });
 
@@ -142,18 +143,19 @@ describe('Monte-Carlo GGN (mc_samples > 0)', () => {
   const mc = (seed: number): CurvatureCase => ({ ...mcBase, seed });
   const trace = (r: CurvatureResultJson) => r.groups[0].eigvals.reduce((a, b) => a + b, 0);
 
-  it('is seeded: the same seed gives the same result, another seed another one', () => {
-    const a = run(mc(1));
-    expect(run(mc(1))).toEqual(a);
-    expect(run(mc(2)).groups[0].eigvals).not.toEqual(a.groups[0].eigvals);
+  it('is seeded: the same seed gives the same result, another seed another one', async () => {
+    const a = await run(mc(1));
+    expect(await run(mc(1))).toEqual(a);
+    expect((await run(mc(2))).groups[0].eigvals).not.toEqual(a.groups[0].eigvals);
     // One MC vector per sample: rank ≤ N.
     expect(a.groups[0].eigvals.length).toBeLessThanOrEqual(3);
     expect(a.groups[0].lambdas).toHaveLength(3);
   });
 
-  it('is unbiased: over many seeds, the mean trace of the MC GGN is the exact trace', () => {
+  it('is unbiased: over many seeds, the mean trace of the MC GGN is the exact trace', async () => {
     const exact = trace(bruteForceCurvature({ ...mcBase, mc_samples: 0 }));
-    const traces = Array.from({ length: 200 }, (_, s) => trace(run(mc(1000 + s))));
+    const traces: number[] = [];
+    for (let s = 0; s < 200; s++) traces.push(trace(await run(mc(1000 + s))));
     const mean = traces.reduce((a, b) => a + b, 0) / traces.length;
     const sd = Math.sqrt(traces.reduce((a, t) => a + (t - mean) ** 2, 0) / (traces.length - 1));
     const stderr = sd / Math.sqrt(traces.length);

@@ -48,7 +48,7 @@ const dampedNewton = (lr: number): OptimizerSpec => ({
 });
 
 describe('damped Newton in the trainer', () => {
-  it('a short run with bootstrap damping lowers the held-out loss; reports are consistent', () => {
+  it('a short run with bootstrap damping lowers the held-out loss; reports are consistent', async () => {
     const trainer = createTrainer({
       layers: mlp(),
       inputShape: [F],
@@ -58,10 +58,10 @@ describe('damped Newton in the trainer', () => {
     });
     const test = data(256, 99);
     const batches = Array.from({ length: 20 }, (_, i) => data(32, i));
-    const before = trainer.evaluate(test.x, test.y).loss;
+    const before = (await trainer.evaluate(test.x, test.y)).loss;
     let tensors = -1;
-    batches.forEach((b, i) => {
-      const r = trainer.trainStep(b.x, b.y);
+    for (const [i, b] of batches.entries()) {
+      const r = await trainer.trainStep(b.x, b.y);
       const d = r.damping!;
       expect(r.accuracy).toBeGreaterThanOrEqual(0);
       const total = d.groupSizes.reduce((a, v) => a + v, 0);
@@ -69,18 +69,18 @@ describe('damped Newton in the trainer', () => {
         expect(list.length).toBe(total);
       }
       // No dropout, so evaluate (eval mode) sees the training forward: after − before.
-      const after = trainer.evaluate(b.x, b.y).loss;
+      const after = (await trainer.evaluate(b.x, b.y)).loss;
       expect(Math.abs(d.actualChange - (after - r.loss))).toBeLessThan(1e-5);
       if (i === 0) tensors = tf.memory().numTensors;
       else expect(tf.memory().numTensors).toBe(tensors);
-    });
-    const afterTraining = trainer.evaluate(test.x, test.y).loss;
+    }
+    const afterTraining = (await trainer.evaluate(test.x, test.y)).loss;
     expect(afterTraining).toBeLessThan(0.6 * before);
     trainer.dispose();
     tf.dispose([test.x, test.y, ...batches.flatMap((b) => [b.x, b.y])]);
   });
 
-  it('a small step changes the loss as the quadratic model predicts, with dropout too', () => {
+  it('a small step changes the loss as the quadratic model predicts, with dropout too', async () => {
     for (const dropout of [false, true]) {
       const trainer = createTrainer({
         layers: mlp(dropout),
@@ -91,7 +91,7 @@ describe('damped Newton in the trainer', () => {
       });
       const b = data(64, 5);
       for (let i = 0; i < 3; i++) {
-        const d = trainer.trainStep(b.x, b.y).damping!;
+        const d = (await trainer.trainStep(b.x, b.y)).damping!;
         // First order: gᵀΔθ = Σ_k γ̄_k s_k exactly (Δθ lies in span{e_k}); the rest is O(lr²).
         // Different dropout masks before and after would change the loss by far more.
         expect(d.predictedChange).toBeLessThan(0);

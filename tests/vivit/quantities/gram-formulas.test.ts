@@ -36,9 +36,9 @@ describe.each([
     }
   });
 
-  test('γ_nk from P equals e_kᵀ g_n (Eq. 8a)', () => {
+  test('γ_nk from P equals e_kᵀ g_n (Eq. 8a)', async () => {
     const P = float64Ops.fromArray(s.projections, [n, N]);
-    const gammas = directionalGradients(float64Ops, spectrum, P, 1);
+    const gammas = await directionalGradients(float64Ops, spectrum, P, 1);
     for (let r = 0; r < N; r++) {
       for (let k = 0; k < K; k++) expect(gammas.data[r * K + k]).toBeCloseTo(dot(e[k], s.g[r]), 10);
     }
@@ -62,7 +62,7 @@ describe.each([
     }
   });
 
-  test('layer shares from Gram blocks equal the split of ‖e_k‖² over coordinate blocks', () => {
+  test('layer shares from Gram blocks equal the split of ‖e_k‖² over coordinate blocks', async () => {
     // Split the D coordinates into two "layers" and form each block's Gram matrix.
     const cut = Math.floor(D / 3);
     const blocks = [
@@ -79,7 +79,7 @@ describe.each([
       }
       return float64Ops.fromArray(G, [n, n]);
     });
-    const shares = gramLayerShares(float64Ops, spectrum, blocks, 1 / N);
+    const shares = await gramLayerShares(float64Ops, spectrum, blocks, 1 / N);
     for (let k = 0; k < K; k++) {
       let first = 0;
       for (let a = 0; a < cut; a++) first += e[k][a] ** 2;

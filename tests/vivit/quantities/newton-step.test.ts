@@ -32,21 +32,21 @@ function oracleStep(delta: ArrayLike<number>): Float64Array {
   return step;
 }
 
-test('per-direction damping', () => {
+test('per-direction damping', async () => {
   const delta = Array.from({ length: K }, (_, k) => 0.01 * (k + 1) ** 2);
-  const r = computeCurvature(model, batch, { quantities: ['newtonStep'], damping: delta });
+  const r = await computeCurvature(model, batch, { quantities: ['newtonStep'], damping: delta });
   expect(relErr(flat(r.newtonStep!), oracleStep(delta))).toBeLessThan(1e-8);
   expect(Array.from(r.groups[0].newtonStep!.damping)).toEqual(delta);
 });
 
-test('a damping policy sees the direction statistics the result reports', () => {
+test('a damping policy sees the direction statistics the result reports', async () => {
   let seen: DirectionStatistics | null = null;
   const policy = (stats: DirectionStatistics) => {
     seen = stats;
     // Something noise-aware: more damping where λ̄ is small.
     return Array.from(stats.lambdaMean, (l) => 0.1 / Math.sqrt(l));
   };
-  const r = computeCurvature(model, batch, {
+  const r = await computeCurvature(model, batch, {
     quantities: ['newtonStep', 'gammas', 'lambdas'],
     damping: policy,
   });
@@ -64,22 +64,22 @@ test('a damping policy sees the direction statistics the result reports', () => 
   );
 });
 
-test('δ_k = ∞ takes no step along e_k', () => {
+test('δ_k = ∞ takes no step along e_k', async () => {
   const delta = Array.from({ length: K }, (_, k) => (k % 2 === 0 ? Infinity : 0.5));
-  const r = computeCurvature(model, batch, { quantities: ['newtonStep'], damping: delta });
+  const r = await computeCurvature(model, batch, { quantities: ['newtonStep'], damping: delta });
   expect(relErr(flat(r.newtonStep!), oracleStep(delta))).toBeLessThan(1e-8);
   const tau = r.groups[0].newtonStep!.stepLengths;
   expect(tau[0]).toBe(0);
   expect(tau[1]).not.toBe(0);
 });
 
-test('bad damping is refused, naming the field', () => {
-  const run = (damping: number | number[]) => () =>
+test('bad damping is refused, naming the field', async () => {
+  const run = (damping: number | number[]) =>
     computeCurvature(model, batch, { quantities: ['newtonStep'], damping });
-  expect(run(-1)).toThrow(CurvatureInputError);
-  expect(run(-1)).toThrow(/options\.damping\[0\]: must be a number >= 0/);
-  expect(run(Number.NaN)).toThrow(/options\.damping\[0\]/);
-  expect(run([1, 2])).toThrow(
+  await expect(run(-1)).rejects.toThrow(CurvatureInputError);
+  await expect(run(-1)).rejects.toThrow(/options\.damping\[0\]: must be a number >= 0/);
+  await expect(run(Number.NaN)).rejects.toThrow(/options\.damping\[0\]/);
+  await expect(run([1, 2])).rejects.toThrow(
     new RegExp(`options\\.damping: has 2 values but group 0 has K = ${K} directions`),
   );
 });

@@ -47,7 +47,7 @@ describe.each([
   },
   { name: 'cnn-maxpool', loss: 'cross_entropy' as const, groups: null, grad: [0, 2, 3, 5] },
   { name: 'mlp-tanh', loss: 'mse' as const, groups: [[0], [1, 2, 3]], grad: [1, 4] },
-])('$name, $loss, groups $groups, γ samples $grad', ({ name, loss, groups, grad }) => {
+])('$name, $loss, groups $groups, γ samples $grad', async ({ name, loss, groups, grad }) => {
   const n = net(name);
   const c = randomCase({
     model: n.model,
@@ -60,7 +60,7 @@ describe.each([
   });
   const o = bruteForceCurvature(c);
   const { model, batch } = caseModel(float64Ops, c);
-  const r = computeCurvature(model, batch, {
+  const r = await computeCurvature(model, batch, {
     ...caseOptions(c),
     quantities: ['snr', 'overlap', 'layerShares', 'eigenvectors'],
   });
@@ -129,7 +129,7 @@ describe.each([
   });
 });
 
-test('topK keeps the K leading directions: the same numbers as the full computation', () => {
+test('topK keeps the K leading directions: the same numbers as the full computation', async () => {
   const n = net('mlp-elu');
   const c = randomCase({
     model: n.model,
@@ -140,8 +140,8 @@ test('topK keeps the K leading directions: the same numbers as the full computat
   });
   const { model, batch } = caseModel(float64Ops, c);
   const q = ['eigenvalues', 'gammas', 'lambdas', 'overlap'] as const;
-  const full = computeCurvature(model, batch, { quantities: [...q] }).groups[0];
-  const top = computeCurvature(model, batch, { quantities: [...q], topK: 3 }).groups[0];
+  const full = (await computeCurvature(model, batch, { quantities: [...q] })).groups[0];
+  const top = (await computeCurvature(model, batch, { quantities: [...q], topK: 3 })).groups[0];
   expect(top.nontrivialCount).toBe(full.nontrivialCount);
   expect(top.eigenvalues.length).toBe(3);
   expect(Array.from(top.eigenvalues)).toEqual(Array.from(full.eigenvalues.subarray(0, 3)));
@@ -163,7 +163,7 @@ test('topK keeps the K leading directions: the same numbers as the full computat
   expect(top.flatRemainder!).toBeCloseTo(full.flatRemainder! + dropped, 12);
 });
 
-test('layerSharesCount keeps the leading rows of the layer shares, unchanged', () => {
+test('layerSharesCount keeps the leading rows of the layer shares, unchanged', async () => {
   const n = net('mlp-elu');
   const c = randomCase({
     model: n.model,
@@ -173,18 +173,20 @@ test('layerSharesCount keeps the leading rows of the layer shares, unchanged', (
     seed: 6,
   });
   const { model, batch } = caseModel(float64Ops, c);
-  const full = computeCurvature(model, batch, { quantities: ['layerShares'] }).groups[0];
-  const capped = computeCurvature(model, batch, {
-    quantities: ['layerShares'],
-    layerSharesCount: 2,
-  }).groups[0];
+  const full = (await computeCurvature(model, batch, { quantities: ['layerShares'] })).groups[0];
+  const capped = (
+    await computeCurvature(model, batch, {
+      quantities: ['layerShares'],
+      layerSharesCount: 2,
+    })
+  ).groups[0];
   const cols = full.layers.length;
   expect(full.layerShares!.rows).toBeGreaterThan(2);
   expect([capped.layerShares!.rows, capped.layerShares!.cols]).toEqual([2, cols]);
   expect(Array.from(capped.layerShares!.data)).toEqual(
     Array.from(full.layerShares!.data.subarray(0, 2 * cols)),
   );
-  expect(() =>
+  await expect(
     computeCurvature(model, batch, { quantities: ['layerShares'], layerSharesCount: -1 }),
-  ).toThrow(/options\.layerSharesCount/);
+  ).rejects.toThrow(/options\.layerSharesCount/);
 });

@@ -2,8 +2,8 @@
 // from device-side extremes, the 'gradient' rule (γ̄_k ≥ 0), and consistency between
 // eigenvectors and γ under both.
 
-import { describe, expect, test } from 'vitest';
-import { computeCurvature } from '../../../src/vivit/curvature';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { computeCurvature, type GroupCurvature } from '../../../src/vivit/curvature';
 import { formEigenvectors, largestEntrySigns } from '../../../src/vivit/ggn/directions';
 import { resolveGroups } from '../../../src/vivit/ggn/groups';
 import { backwardSweep } from '../../../src/vivit/ggn/sweep';
@@ -44,7 +44,7 @@ describe('largest entry', () => {
 
 const mlp = tinyNetworks().find((n) => n.name === 'mlp-deep-nobias')!;
 
-test('the chunked all-directions pass gives the oracle signs for any chunk size', () => {
+test('the chunked all-directions pass gives the oracle signs for any chunk size', async () => {
   const c = randomCase({
     model: mlp.model,
     inputShape: mlp.inputShape,
@@ -91,17 +91,18 @@ test('the chunked all-directions pass gives the oracle signs for any chunk size'
     ggnSamples: null,
   };
   // Expected: the flip that turns each Gram-signed e_k into the oracle's sign-fixed one.
-  const expected = Array.from({ length: K }, (_, k) => {
-    const e = flat(formEigenvectors(ctx, groups[0], spectrum, [k], 5)[0].parameters);
+  const expected: number[] = [];
+  for (let k = 0; k < K; k++) {
+    const e = flat((await formEigenvectors(ctx, groups[0], spectrum, [k], 5))[0].parameters);
     const o = oracle.intermediates.groups[0].eigenvectors[k];
     const dot = e.reduce((acc, x, i) => acc + x * o[i], 0);
     expect(Math.abs(dot)).toBeCloseTo(1, 8);
-    return dot > 0 ? 1 : -1;
-  });
+    expected.push(dot > 0 ? 1 : -1);
+  }
   expect(expected).toContain(-1);
   const directions = Array.from({ length: K }, (_, k) => k);
   for (const chunk of [1, 2, 7, K]) {
-    const signs = largestEntrySigns(ctx, groups[0], spectrum, directions, 5, chunk);
+    const signs = await largestEntrySigns(ctx, groups[0], spectrum, directions, 5, chunk);
     expect(Array.from(signs)).toEqual(expected);
   }
 });
@@ -111,14 +112,15 @@ describe.each(['cross_entropy', 'mse'] as const)('%s: the two rules', (loss) => 
   const c = randomCase({ model: net.model, inputShape: net.inputShape, N: 4, loss, seed: 6 });
   const { model, batch } = caseModel(float64Ops, c);
   const q = ['gammas', 'eigenvectors'] as const;
-  const byEntry = computeCurvature(model, batch, { quantities: [...q], eigenvectorCount: 4 })
-    .groups[0];
-  const byGrad = computeCurvature(model, batch, {
-    quantities: [...q],
-    eigenvectorCount: 4,
-    signs: 'gradient',
-  }).groups[0];
-  const g = computeCurvature(model, batch, { quantities: ['eigenvalues'] }).gradient;
+  let byEntry: GroupCurvature;
+  let byGrad: GroupCurvature;
+  let g: Float64Array[];
+  beforeAll(async () => {
+    const options = { quantities: [...q], eigenvectorCount: 4 };
+    byEntry = (await computeCurvature(model, batch, options)).groups[0];
+    byGrad = (await computeCurvature(model, batch, { ...options, signs: 'gradient' })).groups[0];
+    g = (await computeCurvature(model, batch, { quantities: ['eigenvalues'] })).gradient;
+  });
 
   test("'gradient': γ̄_k ≥ 0 and e_kᵀ g = γ̄_k for the formed eigenvectors", () => {
     expect(Array.from(byGrad.gammaMean!).every((v) => v >= 0)).toBe(true);
