@@ -91,11 +91,23 @@ export type DataSpec =
       normalize: Normalization;
     }
   | {
-      source: 'idx';
+      /** IDX files (MNIST's format) or NumPy .npy files (numpy.save), C order. */
+      source: 'idx' | 'npy';
       train_images: string;
       train_labels: string;
       test_images: string;
       test_labels: string;
+      normalize: Normalization;
+    }
+  | {
+      source: 'csv';
+      /** CSV files with a header row; every column but the label is a feature. */
+      train: string;
+      test: string;
+      /** The label column's name. */
+      label: string;
+      /** Absent: classification when every label is an integer >= 0, else regression. */
+      task?: 'classification' | 'regression';
       normalize: Normalization;
     };
 

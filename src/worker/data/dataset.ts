@@ -48,4 +48,5 @@ export function resolveDataPath(path: string, baseDir: string): string {
   return isAbsolute(path) ? path : resolve(baseDir, path);
 }
 
-export type SourceOf<S extends DataSpec['source']> = Extract<DataSpec, { source: S }>;
+/** The spec of one source (a spec type may serve several: idx and npy share theirs). */
+export type SourceOf<S extends DataSpec['source']> = DataSpec & { source: S };

@@ -1,7 +1,7 @@
-// User datasets as IDX files (train/test images and labels). Images: [N, F] -> features [F],
-// [N, H, W] -> [1, H, W], [N, C, H, W] -> [C, H, W]. Labels: integer [N] -> class indices
-// (classes = largest label + 1); float [N] or any [N, C] -> regression targets.
-// uint8 images are scaled by 1/255 before normalization, as MNIST is.
+// User datasets as array files, IDX or NumPy .npy (train/test images and labels). Images:
+// [N, F] -> features [F], [N, H, W] -> [1, H, W], [N, C, H, W] -> [C, H, W]. Labels: integer
+// [N] -> class indices (classes = largest label + 1); float [N] or any [N, C] -> regression
+// targets. uint8 images are scaled by 1/255 before normalization, as MNIST is.
 import { readFileSync } from 'node:fs';
 import type { DataFacts, Dataset, SourceOf, Split, Task } from './dataset';
 import { resolveDataPath } from './dataset';
@@ -13,15 +13,42 @@ import {
   type IdxArray,
   type IdxDataType,
 } from './idx';
+import { decodeNpy, NpyError, readNpy, readNpyHeader } from './npy';
 import { resolveNormalization } from './normalize';
 
-type IdxSpec = SourceOf<'idx'>;
+type IdxSpec = SourceOf<'idx' | 'npy'>;
+
+/** One array file format: its header (for validation) and its full reader. */
+interface ArrayFormat {
+  name: string;
+  header(file: string): { type: IdxDataType; dims: number[] };
+  decode(bytes: Uint8Array, file: string): IdxArray;
+  read(file: string): Promise<IdxArray>;
+  isError(e: unknown): e is Error;
+}
+
+const FORMATS: Record<IdxSpec['source'], ArrayFormat> = {
+  idx: {
+    name: 'IDX',
+    header: readIdxHeader,
+    decode: decodeIdx,
+    read: readIdx,
+    isError: (e: unknown): e is Error => e instanceof IdxError,
+  },
+  npy: {
+    name: 'NPY',
+    header: readNpyHeader,
+    decode: decodeNpy,
+    read: readNpy,
+    isError: (e: unknown): e is Error => e instanceof NpyError,
+  },
+};
 export type IdxField = 'train_images' | 'train_labels' | 'test_images' | 'test_labels';
 
-/** A problem with one of the four files, attributed to its definition field. */
+/** A problem with a data file (IDX, NPY or CSV), attributed to its definition field. */
 export class IdxDataError extends Error {
   constructor(
-    readonly field: IdxField,
+    readonly field: string,
     message: string,
   ) {
     super(message);
@@ -133,11 +160,11 @@ function filesOf(spec: IdxSpec, baseDir: string): Record<IdxField, string> {
   };
 }
 
-function attribute<T>(field: IdxField, read: () => T): T {
+function attribute<T>(format: ArrayFormat, field: IdxField, read: () => T): T {
   try {
     return read();
   } catch (e) {
-    if (e instanceof IdxError) throw new IdxDataError(field, e.message);
+    if (format.isError(e)) throw new IdxDataError(field, e.message);
     throw e;
   }
 }
@@ -145,7 +172,8 @@ function attribute<T>(field: IdxField, read: () => T): T {
 /** Reads the headers (and the label files, to count classes) synchronously, for validation. */
 export function idxFacts(spec: IdxSpec, baseDir: string): DataFacts {
   const files = filesOf(spec, baseDir);
-  const header = (field: IdxField) => attribute(field, () => readIdxHeader(files[field]));
+  const format = FORMATS[spec.source];
+  const header = (field: IdxField) => attribute(format, field, () => format.header(files[field]));
   const train = checkPair(
     'train',
     { images: header('train_images'), labels: header('train_labels') },
@@ -160,7 +188,7 @@ export function idxFacts(spec: IdxSpec, baseDir: string): DataFacts {
   let outputs = train.kind.outputs ?? 0;
   if (train.kind.task === 'classification') {
     const labels = (field: IdxField) =>
-      attribute(field, () => decodeIdx(readFileSync(files[field]), files[field]).data);
+      attribute(format, field, () => format.decode(readFileSync(files[field]), files[field]).data);
     outputs = Math.max(
       classCount(labels('train_labels'), files.train_labels, 'train_labels'),
       classCount(labels('test_labels'), files.test_labels, 'test_labels'),
@@ -172,7 +200,7 @@ export function idxFacts(spec: IdxSpec, baseDir: string): DataFacts {
     outputs,
     trainCount: train.count,
     testCount: test.count,
-    label: 'the IDX data',
+    label: `the ${format.name} data`,
   };
 }
 
@@ -184,11 +212,12 @@ function toSplit(images: IdxArray, labels: IdxArray, kind: LabelKind, count: num
 
 export async function loadIdxDataset(spec: IdxSpec, baseDir: string): Promise<Dataset> {
   const files = filesOf(spec, baseDir);
+  const format = FORMATS[spec.source];
   const read = async (field: IdxField) => {
     try {
-      return await readIdx(files[field]);
+      return await format.read(files[field]);
     } catch (e) {
-      if (e instanceof IdxError) throw new IdxDataError(field, e.message);
+      if (format.isError(e)) throw new IdxDataError(field, e.message);
       throw e;
     }
   };
@@ -211,7 +240,7 @@ export async function loadIdxDataset(spec: IdxSpec, baseDir: string): Promise<Da
   const scale = trainImages.type === 'uint8' ? 1 / 255 : 1;
   const trainSplit = toSplit(trainImages, trainLabels, train.kind, train.count);
   return {
-    description: `IDX data ${files.train_images} (${train.count} train, ${test.count} test)`,
+    description: `${format.name} data ${files.train_images} (${train.count} train, ${test.count} test)`,
     inputShape: train.shape,
     sampleSize: train.shape.reduce((a, b) => a * b, 1),
     task: train.kind.task,

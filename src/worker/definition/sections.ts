@@ -40,7 +40,7 @@ import type { FieldPath } from './source';
 
 export const LOSSES: readonly LossName[] = ['cross_entropy', 'mse'];
 export const OPTIMIZERS = ['sgd', 'adam', 'damped_newton'] as const;
-export const DATA_SOURCES = ['mnist', 'synthetic', 'idx'] as const;
+export const DATA_SOURCES = ['mnist', 'synthetic', 'idx', 'npy', 'csv'] as const;
 
 const POSITIVE_INT = { integer: true, min: 1 };
 const NONNEGATIVE_INT = { integer: true, min: 0 };
@@ -211,6 +211,8 @@ const DATA_FIELDS: Record<(typeof DATA_SOURCES)[number], readonly string[]> = {
     'normalize',
   ],
   idx: ['source', 'train_images', 'train_labels', 'test_images', 'test_labels', 'normalize'],
+  npy: ['source', 'train_images', 'train_labels', 'test_images', 'test_labels', 'normalize'],
+  csv: ['source', 'train', 'test', 'label', 'task', 'normalize'],
 };
 
 export function readData(c: IssueCollector, value: unknown): DataSpec | undefined {
@@ -296,7 +298,8 @@ export function readData(c: IssueCollector, value: unknown): DataSpec | undefine
       }
       break;
     }
-    case 'idx': {
+    case 'idx':
+    case 'npy': {
       const files = {
         train_images: readString(c, o, 'train_images', path, 'required'),
         train_labels: readString(c, o, 'train_labels', path, 'required'),
@@ -306,6 +309,28 @@ export function readData(c: IssueCollector, value: unknown): DataSpec | undefine
       const { train_images, train_labels, test_images, test_labels } = files;
       if (train_images && train_labels && test_images && test_labels && normalize) {
         spec = { source, train_images, train_labels, test_images, test_labels, normalize };
+      }
+      break;
+    }
+    case 'csv': {
+      const train = readString(c, o, 'train', path, 'required');
+      const test = readString(c, o, 'test', path, 'required');
+      const label = readString(c, o, 'label', path, 'required');
+      const task =
+        o.task === undefined
+          ? undefined
+          : readChoice(
+              c,
+              o,
+              'task',
+              path,
+              ['classification', 'regression'] as const,
+              'task',
+              'required',
+            );
+      if (train && test && label && normalize && (o.task === undefined || task)) {
+        spec = { source, train, test, label, normalize };
+        if (task) spec.task = task;
       }
       break;
     }

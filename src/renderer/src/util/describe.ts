@@ -65,6 +65,10 @@ export function describeData(data: DataSpec): string {
       return `Synthetic ${data.task}, ${data.features} features → ${data.outputs}`;
     case 'idx':
       return 'IDX files';
+    case 'npy':
+      return 'NumPy .npy files';
+    case 'csv':
+      return `CSV files (label column ${data.label})`;
   }
 }
 
