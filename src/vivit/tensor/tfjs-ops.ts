@@ -93,11 +93,61 @@ function matMul(a: T, b: T, transposeA = false, transposeB = false): T {
   return wasmBatchedMatMul(transposeA ? transposeLast2(a) : a, transposeB ? transposeLast2(b) : b);
 }
 
+/**
+ * Constant padding of any rank. tfjs-backend-webgpu 4.22 generates invalid shader code for pads
+ * of rank 5 and more (it indexes a `vec5`, which WGSL does not have; the kernel then silently
+ * returns zeros), so those are done one padded axis at a time, each as a rank-3 pad of
+ * [before, axis, after].
+ */
+function pad(t: T, paddings: [number, number][], value = 0): T {
+  if (t.rank <= 4) return tf.pad(t, paddings, value);
+  let out = t;
+  paddings.forEach(([before, after], axis) => {
+    if (before === 0 && after === 0) return;
+    const shape = out.shape;
+    const lead = shape.slice(0, axis).reduce((a, b) => a * b, 1);
+    const rest = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+    const padded = tf.pad(
+      tf.reshape(out, [lead, shape[axis], rest]),
+      [
+        [0, 0],
+        [before, after],
+        [0, 0],
+      ],
+      value,
+    );
+    const next = [...shape];
+    next[axis] += before + after;
+    out = tf.reshape(padded, next);
+  });
+  return out;
+}
+
+/**
+ * mask != 0 ? a : b, broadcasting. tf.where broadcasts through Tile, which
+ * tfjs-backend-webgpu 4.22 runs on the CPU for rank ≥ 5 with a synchronous read (impossible in
+ * Node), so at rank ≥ 5 the operands are broadcast by adding zeros (exact, NaN and ±∞ kept).
+ */
+function where(mask: T, a: T, b: T): T {
+  const { assertAndGetBroadcastShape } = tf.backend_util;
+  const shape = assertAndGetBroadcastShape(
+    assertAndGetBroadcastShape(mask.shape, a.shape),
+    b.shape,
+  );
+  if (shape.length < 5) return tf.where(tf.notEqual(mask, tf.scalar(0)), a, b);
+  // Its Select kernel stops at rank 4 too: select on flat views of the broadcast operands.
+  const flat = (t: T): T => {
+    const same = t.rank === shape.length && t.shape.every((d, i) => d === shape[i]);
+    return tf.reshape(same ? t : tf.add(t, tf.zeros(shape)), [-1]);
+  };
+  return tf.reshape(tf.where(tf.notEqual(flat(mask), tf.scalar(0)), flat(a), flat(b)), shape);
+}
+
 /** Inserts (s-1) zeros after every row/column: [N,H,W,C] -> [N,H*sh,W*sw,C]. */
 function dilate(t: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
   if (sh === 1 && sw === 1) return t;
   const [n, h, w, c] = t.shape;
-  const spread = tf.pad(tf.reshape(t, [n, h, 1, w, 1, c]), [
+  const spread = pad(tf.reshape(t, [n, h, 1, w, 1, c]), [
     [0, 0],
     [0, 0],
     [0, sh - 1],
@@ -263,7 +313,7 @@ export const tfjsOps: Ops<T> = {
   // tf.step(x) is 1 where x > 0, else 0 (x - t > 0 exactly when x > t); on wasm it is ~5x
   // faster than a comparison and a cast. (Unlike Greater, it keeps NaN as NaN on cpu.)
   stepMask: (a, threshold) => tf.step(threshold === 0 ? a : tf.sub(a, tf.scalar(threshold))),
-  where: (mask, a, b) => tf.where(tf.notEqual(mask, tf.scalar(0)), a, b),
+  where,
 
   // ---- reductions
   sum: (a, axes, keepDims = false) => tf.sum(a, axes, keepDims),
@@ -281,7 +331,7 @@ export const tfjsOps: Ops<T> = {
   transpose: (a, perm) => tf.transpose(a, perm),
   slice: (a, begin, size) => tf.slice(a, begin, size),
   concat: (list, axis) => tf.concat(list, axis),
-  pad: (a, paddings, value = 0) => tf.pad(a, paddings, value),
+  pad,
   gather: (a, indices, axis) => tf.gather(a, tf.tensor1d(Int32Array.from(indices), 'int32'), axis),
   oneHot: (indices, depth) =>
     tf.cast(tf.oneHot(tf.tensor1d(Int32Array.from(indices), 'int32'), depth), 'float32'),
