@@ -10,7 +10,7 @@ import {
 } from '../../../src/vivit/curvature';
 import { float64Ops } from '../../../src/vivit/tensor/float64-ops';
 import { tfjsOps } from '../../../src/vivit/tensor/tfjs-ops';
-import { randomCase, tinyNetworks } from '../../oracle';
+import { randomCase, tinyNetworks, type CurvatureCase } from '../../oracle';
 import { caseModel, flat, relErr, separated } from './case-model';
 
 export const FLOAT32_CASES = [
@@ -29,17 +29,26 @@ export interface Float32Errors {
   gradient: number;
 }
 
-/** Runs one case on tfjs (active backend) and on float64; returns relative errors. */
+/** Runs one tiny-network case on tfjs (active backend) and on float64; relative errors. */
 export async function compareFloat32(
   name: string,
   loss: 'cross_entropy' | 'mse',
 ): Promise<Float32Errors> {
   const net = tinyNetworks().find((n) => n.name === name)!;
   const c = randomCase({ model: net.model, inputShape: net.inputShape, N: 6, loss, seed: 4 });
+  return compareCaseFloat32(c, { damping: 1, eigenvectorCount: 3 });
+}
+
+/** Runs a curvature case on tfjs (active backend) and on float64; relative errors. */
+export async function compareCaseFloat32(
+  c: CurvatureCase,
+  caseOptions: Omit<CurvatureOptions, 'quantities'>,
+): Promise<Float32Errors> {
   const options: CurvatureOptions = {
+    ...caseOptions,
     quantities: ['eigenvalues', 'eigenvectors', 'gammas', 'lambdas', 'newtonStep'],
-    damping: 1,
-    eigenvectorCount: 3,
+    // float32 Gram matrices: roundoff-level eigenvalues are cut (docs/linalg.md).
+    ...(caseOptions.eigRtol !== undefined && { eigRtol: Math.max(caseOptions.eigRtol, 1e-5) }),
   };
   const exact = caseModel(float64Ops, c);
   const ref = await computeCurvature(exact.model, exact.batch, options);
