@@ -1,4 +1,4 @@
-// Types of the curvature-case format (shared/formats/curvature-case.md), declared here rather
+// Types of the curvature-case format (docs/curvature-case.md), declared here rather
 // than imported from src/ so that the oracle shares nothing with the engine it checks.
 
 /** An integer, or a [height, width] pair (PyTorch accepts both for kernel/stride/padding). */

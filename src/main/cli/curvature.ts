@@ -1,5 +1,5 @@
 // `vivit-monitor curvature <case.json> [--out result.json]`: the ViViT quantities of a frozen
-// snapshot in the interop case format (shared/formats/curvature-case.md). Reads and checks the
+// snapshot in the interop case format (docs/curvature-case.md). Reads and checks the
 // case (syntax errors with line and column, field problems with their paths; exit 2), runs the
 // curvature engine, writes the result JSON (atomically) or prints it, and a summary on stderr.
 import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';

@@ -43,7 +43,7 @@ export const CURVATURE_HELP = `Usage: vivit-monitor curvature <case.json> [--out
 
 Computes the ViViT curvature quantities of a frozen snapshot — a sequential network, its
 weights, one batch and a loss, in PyTorch layouts — given as a case file (the interop format
-of shared/formats/curvature-case.md): the nontrivial eigenvalues of the GGN per parameter
+of docs/curvature-case.md): the nontrivial eigenvalues of the GGN per parameter
 group, the leading eigenvectors, per-sample directional gradients (gammas) and curvatures
 (lambdas), and the damped Newton step. Writes the result as JSON; prints a summary on stderr.
 

@@ -1,4 +1,4 @@
-// A curvature case (shared/formats/curvature-case.md): a parsed JSON value checked field by
+// A curvature case (docs/curvature-case.md): a parsed JSON value checked field by
 // field and turned into what the engine takes — LayerSpecs and a Network, PyTorch-layout
 // parameter arrays, the batch, and the curvature options with the format's defaults.
 // Every problem names its field (`params[2].shape: ...`). Pure: no files.

@@ -1,5 +1,5 @@
 // Interop with other implementations of the paper: the curvature-case format
-// (shared/formats/curvature-case.md) in, the result format out. Pure: callers read and write
+// (docs/curvature-case.md) in, the result format out. Pure: callers read and write
 // the files (src/main/cli/curvature.ts).
 
 export { CASE_DEFAULTS, caseTensors, importCase } from './case';

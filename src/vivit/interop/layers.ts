@@ -1,4 +1,4 @@
-// The case's `model` list (shared/formats/curvature-case.md) -> the engine's LayerSpec list,
+// The case's `model` list (docs/curvature-case.md) -> the engine's LayerSpec list,
 // with PyTorch's defaults (layer-spec.ts). Shapes are not checked here; building the Network
 // does that (see case.ts).
 

@@ -1,5 +1,5 @@
-// The engine's curvature result -> the case format's result (shared/formats/
-// curvature-case.md): numbers flat over parameters in case order (the engine already hands
+// The engine's curvature result -> the case format's result (docs/curvature-case.md):
+// numbers flat over parameters in case order (the engine already hands
 // every per-parameter array over in PyTorch layout), per-sample tables as rows, the
 // eigenvectors of the leading n_eigvecs directions. Signs: the engine applies the format's
 // rule ('largest-entry': the entry of largest magnitude positive, γ columns flipped with their

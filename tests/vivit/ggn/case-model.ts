@@ -1,4 +1,4 @@
-// Test helper: an oracle curvature case (PyTorch layouts, shared/formats/curvature-case.md) as
+// Test helper: an oracle curvature case (PyTorch layouts, docs/curvature-case.md) as
 // an engine model and batch on either Ops, plus comparison helpers. Deliberately small and
 // independent of src/vivit/interop (the CLI's importer), so the engine is checked on its own.
 

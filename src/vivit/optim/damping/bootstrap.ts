@@ -1,5 +1,5 @@
 // Noise-aware directional damping via the bootstrap (paper §4.2, Eq. 10; the variants as in the
-// paper's published code, see shared/specs/damping-and-noisy-quadratic.md).
+// paper's published code).
 //
 // Along direction k the quadratic mini-batch model's loss reduction for a step τ is
 //   R(τ) = −γ̄_k τ − ½ λ̄_k τ²,
