@@ -19,6 +19,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 
 /** What was found: the adapter in words, and whether it is a software rasterizer. */
 export interface WebGpuAdapterInfo {
@@ -76,8 +77,14 @@ function describe(adapter: AdapterLike, api: WebGpuAdapterInfo['api']): WebGpuAd
   };
 }
 
-/** EGL's surfaceless platform needs no display; Mesa wants a private runtime directory. */
-function prepareHeadlessEgl(): void {
+/**
+ * Dawn's OpenGL ES backend needs EGL's surfaceless platform (no display) and Mesa a private
+ * runtime directory. EGL reads the real process environment, which a worker thread cannot
+ * change (its process.env is its own copy): call this on the main thread before starting the
+ * training worker (the host does).
+ */
+export function prepareHeadlessGpuEnvironment(): void {
+  if (!isMainThread) return;
   process.env.EGL_PLATFORM ??= 'surfaceless';
   if (!process.env.XDG_RUNTIME_DIR) {
     process.env.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'vivit-xdg-'));
@@ -204,7 +211,7 @@ async function chooseAdapter(
   modulePath: string,
   allowSoftware: boolean,
 ): Promise<{ attempt: (typeof ATTEMPTS)[number]; info: WebGpuAdapterInfo }> {
-  prepareHeadlessEgl(); // the probe inherits it; so does the in-process OpenGL ES device
+  prepareHeadlessGpuEnvironment(); // the probe inherits it; so does the in-process device
   const { results, stderr } = await runProbe(modulePath);
   const seen: string[] = [];
   for (const [i, attempt] of ATTEMPTS.entries()) {
@@ -216,6 +223,12 @@ async function chooseAdapter(
     }
     if ('error' in r) {
       seen.push(`${name}: ${r.error}`);
+      continue;
+    }
+    if (attempt.api === 'opengles' && !isMainThread && !process.env.EGL_PLATFORM) {
+      seen.push(
+        'OpenGL ES: EGL_PLATFORM is not set for this process (call prepareHeadlessGpuEnvironment() on the main thread before starting the worker)',
+      );
       continue;
     }
     const info = describe({ info: r.info, isFallbackAdapter: r.info?.fallback }, attempt.api);

@@ -102,6 +102,44 @@ describe('training worker (real worker thread)', () => {
     expect(events).toEqual(['started', 'finished']);
   }, 180_000);
 
+  it('trains the MNIST MLP example on webgpu (llvmpipe here): loss falls, curvature records come', async () => {
+    const { definition } = await loadDefinitionFile(join(EXAMPLES, 'mnist-mlp.yaml'));
+    // Forced: automatic selection skips software adapters such as llvmpipe.
+    const h = spawn({ VIVIT_BACKEND: 'webgpu' });
+    h.send({
+      type: 'start',
+      definition: {
+        ...definition!,
+        eval: { every: 20, samples: 500 },
+        curvature: { ...definition!.curvature!, schedule: { every: 20 }, samples: 16 },
+      },
+      definitionPath: join(EXAMPLES, 'mnist-mlp.yaml'),
+      maxSteps: 60,
+    });
+    await h.waitFor(isState('finished'), 240_000);
+    const [header] = h.headers();
+    expect(header.backend.chosen).toBe('webgpu');
+    expect(header.backend.device).toMatch(/llvmpipe/);
+    const steps = h.recordsOf('step');
+    expect(steps).toHaveLength(60);
+    const evals = h.recordsOf('eval');
+    expect(evals.map((e) => e.step)).toEqual([20, 40, 60]);
+    expect(evals[2].loss).toBeLessThan(0.8 * evals[0].loss);
+    expect(evals[2].accuracy).toBeGreaterThan(0.75);
+    const curvature = h.recordsOf('curvature');
+    expect(curvature.map((c) => c.step)).toEqual([0, 20, 40]);
+    for (const c of curvature) {
+      const g = c.groups[0];
+      expect(g.eigenvalues.length).toBeGreaterThan(0);
+      expect(g.eigenvalues.every((v: number) => Number.isFinite(v) && v > 0)).toBe(true);
+    }
+    const stepMs = steps.map((s) => s.stepMs).sort((x, y) => x - y);
+    console.log(
+      `MNIST MLP on webgpu (${header.backend.device}): median step ${stepMs[30].toFixed(1)} ms; ` +
+        `held-out loss ${evals[0].loss.toFixed(3)} (step 20) -> ${evals[2].loss.toFixed(3)} (step 60)`,
+    );
+  }, 300_000);
+
   it('gives identical losses for the same seed, across threads and across restarts', async () => {
     const definition = SMALL(40);
     const a = spawn();

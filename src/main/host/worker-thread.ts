@@ -4,9 +4,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { prepareHeadlessGpuEnvironment } from '../../vivit/backend-webgpu';
 import type { WorkerSpec } from './paths';
 
 export function spawnWorker(spec: WorkerSpec): Worker {
+  // The worker cannot set the process environment that the GPU drivers read.
+  prepareHeadlessGpuEnvironment();
   if (!spec.typescript) return new Worker(spec.path);
   // tsx's ESM API registers its loader in the current thread; a worker has its own loader, so a
   // tiny bootstrap registers it there first and then imports the entry.

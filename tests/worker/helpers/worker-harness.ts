@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { BodyRecord, HeaderRecord } from '../../../src/protocol/records';
+import { prepareHeadlessGpuEnvironment } from '../../../src/vivit/backend-webgpu';
 import type { WorkerCommand, WorkerMessage } from '../../../src/protocol/worker';
 
 const ENTRY = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../src/worker/index.ts');
@@ -19,6 +20,7 @@ export class WorkerHarness {
   private failure: Error | undefined;
 
   constructor(env: Record<string, string> = {}) {
+    prepareHeadlessGpuEnvironment(); // as the host does before starting the worker
     this.worker = new Worker(BOOT, {
       workerData: { entry: ENTRY },
       // wasm is the fastest backend here; tests that need another set it explicitly.
