@@ -60,7 +60,8 @@ export class ProgressReporter {
         this.line(
           `run "${event.header.name}": ${event.header.parameterCount} parameters, ` +
             `${event.header.trainSamples} training / ${event.header.testSamples} held-out samples, ` +
-            `backend ${event.header.backend.chosen}`,
+            `backend ${event.header.backend.chosen}` +
+            (event.header.backend.device ? ` on ${event.header.backend.device}` : ''),
         );
         return;
       case 'records':
