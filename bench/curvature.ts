@@ -24,6 +24,7 @@ import { batchToEngine } from '../src/vivit/nn/layout';
 import { Network } from '../src/vivit/nn/network';
 import { Rng } from '../src/vivit/random';
 import { tfjsOps } from '../src/vivit/tensor/tfjs-ops';
+import { CIFAR10_3C3D, MNIST_MLP, median } from './problems';
 
 interface Problem {
   key: string;
@@ -35,51 +36,11 @@ interface Problem {
   reference: { exact: number; mc: number; eigenvaluesExact?: number };
 }
 
-const relu: LayerSpec = { type: 'relu' };
-const linear = (i: number, o: number): LayerSpec => ({ type: 'linear', in: i, out: o, bias: true });
-const conv = (i: number, o: number, k: number, padding: 'valid' | 'same'): LayerSpec => ({
-  type: 'conv2d',
-  in_channels: i,
-  out_channels: o,
-  kernel_size: k,
-  stride: 1,
-  padding,
-  bias: true,
-});
-const pool: LayerSpec = { type: 'maxpool2d', kernel_size: 3, stride: 2, padding: 'same' };
-
-const mlp: LayerSpec[] = [
-  { type: 'flatten' },
-  linear(784, 128),
-  relu,
-  linear(128, 64),
-  relu,
-  linear(64, 10),
-];
-// DeepOBS cifar10_3c3d (D = 895,210).
-const c3d3: LayerSpec[] = [
-  conv(3, 64, 5, 'valid'),
-  relu,
-  pool,
-  conv(64, 96, 3, 'valid'),
-  relu,
-  pool,
-  conv(96, 128, 3, 'same'),
-  relu,
-  pool,
-  { type: 'flatten' },
-  linear(1152, 512),
-  relu,
-  linear(512, 256),
-  relu,
-  linear(256, 10),
-];
-
 const problems: Problem[] = [
   {
     key: 'mlp32',
     title: 'MLP 784-128-64-10, N = 32',
-    layers: mlp,
+    layers: MNIST_MLP,
     inputShape: [1, 28, 28],
     n: 32,
     reference: { exact: 340, mc: 34 },
@@ -87,7 +48,7 @@ const problems: Problem[] = [
   {
     key: 'mlp128',
     title: 'MLP 784-128-64-10, N = 128',
-    layers: mlp,
+    layers: MNIST_MLP,
     inputShape: [1, 28, 28],
     n: 128,
     reference: { exact: 3600, mc: 140, eigenvaluesExact: 117 },
@@ -95,7 +56,7 @@ const problems: Problem[] = [
   {
     key: '3c3d',
     title: 'cifar10 3c3d, N = 32',
-    layers: c3d3,
+    layers: CIFAR10_3C3D,
     inputShape: [3, 32, 32],
     n: 32,
     reference: { exact: 3500, mc: 490, eigenvaluesExact: 1700 },
@@ -118,12 +79,6 @@ function parseOptions(argv: string[]): Options {
   }
   if (!Number.isInteger(o.repeats) || o.repeats < 1) throw new Error('--repeats must be >= 1');
   return o;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 interface Row {
@@ -150,7 +105,7 @@ async function benchProblem(
   const model = { ops: tfjsOps, network, params, loss: 'cross_entropy' as const };
   const budget = Math.floor(0.25 * os.totalmem());
 
-  const gradientStep = () => {
+  const gradientStep = async () => {
     const value = tf.tidy(() => {
       const { out, caches } = network.forward(tfjsOps, params, batchToEngine(tfjsOps, x), {
         training: true,
@@ -160,13 +115,13 @@ async function benchProblem(
       // Read one number of every gradient so that all the work has run.
       return tf.stack([v, ...grads.map((g) => tf.sum(g))]);
     });
-    value.dataSync();
+    await value.data();
     value.dispose();
   };
 
-  const time = (fn: () => void): number => {
+  const time = async (fn: () => Promise<void>): Promise<number> => {
     const t0 = performance.now();
-    fn();
+    await fn();
     return performance.now() - t0;
   };
 
@@ -198,19 +153,19 @@ async function benchProblem(
   const stages: (CurvatureResult['timings'] | undefined)[] = variants.map(() => undefined);
   const estimates: (number | undefined)[] = variants.map(() => undefined);
   for (let r = -1; r < repeats; r++) {
-    variants.forEach((v, i) => {
+    for (const [i, v] of variants.entries()) {
       let result: CurvatureResult | null = null;
-      const ms = time(async () => {
+      const ms = await time(async () => {
         if (v.options) result = await computeCurvature(model, { x, y }, v.options);
-        else gradientStep();
+        else await gradientStep();
       });
-      if (r < 0) return; // warm-up
+      if (r < 0) continue; // warm-up
       times[i].push(ms);
       const done = result as CurvatureResult | null;
       if (done) estimates[i] = done.memory.estimate.totalBytes / 2 ** 20;
       const timings = done?.timings;
       if (timings && (stages[i] === undefined || ms <= median(times[i]))) stages[i] = timings;
-    });
+    }
   }
   tf.dispose([...params, x, y]);
   return {

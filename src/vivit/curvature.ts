@@ -15,7 +15,8 @@
 import { CurvatureInputError } from './ggn/errors';
 import { curvatureFactor } from './ggn/factor';
 import { groupCurvature } from './ggn/group-curvature';
-import { torchRows, type LiftContext } from './ggn/lift';
+import { torchRowsAll, type LiftContext } from './ggn/lift';
+import { readAll } from './tensor/read';
 import { checkMemory, estimateMemory, type MemoryEstimate } from './ggn/memory';
 import type { CurvatureQuantity } from './ggn/options';
 import { planCurvature } from './ggn/plan';
@@ -225,11 +226,12 @@ export async function computeCurvature<T>(
     for (const cache of fwd.caches) for (const t of Object.values(cache)) owned.push(t);
     owned.push(fwd.value, fwd.gradient, fwd.outRows);
     // Loss and the GGN samples' outputs in one read: the factor is formed on the host.
-    const lossValue = (await ops.read(fwd.value))[0];
+    const [lossData, outRowsData] = await readAll(ops, [fwd.value, fwd.outRows]);
+    const lossValue = lossData[0];
     const targetRows = selectRows(target.values, target.shape, ggnSamples);
     const factor = curvatureFactor(
       loss,
-      Float64Array.from(await ops.read(fwd.outRows)),
+      Float64Array.from(outRowsData),
       targetRows.values,
       targetRows.shape,
       nS,
@@ -258,10 +260,9 @@ export async function computeCurvature<T>(
       keepStacks: plan.keepStacks,
     });
     const done = sweep;
-    const gradient = await Promise.all(
-      network.params.map(
-        async (_, i) => (await torchRows(ops, network, i, done.gradient[i], 1))[0],
-      ),
+    const everyParam = network.params.map((_, i) => i);
+    const gradient = (await torchRowsAll(ops, network, everyParam, done.gradient, 1)).map(
+      (rows) => rows[0],
     );
     timings.sweep = performance.now() - mark;
 

@@ -11,7 +11,7 @@ import {
   type Spectrum,
 } from '../quantities/index';
 import type { ParamGroup } from './groups';
-import { liftRows, rowExtremes, torchRows, type LiftContext } from './lift';
+import { liftRows, rowExtremes, torchRows, torchRowsAll, type LiftContext } from './lift';
 
 /** Eigenvectors e_k (PyTorch layout per group parameter) for `indices`, signs as the Gram
  *  vectors have them. */
@@ -25,9 +25,7 @@ export async function formEigenvectors<T>(
   if (indices.length === 0) return [];
   const coeff = eigenvectorCoefficients(spectrum, indices, samples);
   const lifted = liftRows(ctx, group, coeff, indices.length, spectrum.n);
-  const perParam = await Promise.all(
-    group.params.map((p, q) => torchRows(ctx.ops, ctx.network, p, lifted[q], indices.length)),
-  );
+  const perParam = await torchRowsAll(ctx.ops, ctx.network, group.params, lifted, indices.length);
   ctx.ops.dispose(lifted);
   return indices.map((index, r) => ({ index, parameters: perParam.map((rows) => rows[r]) }));
 }

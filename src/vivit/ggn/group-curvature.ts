@@ -25,7 +25,7 @@ import {
 } from '../quantities/index';
 import { formEigenvectors, largestEntrySigns } from './directions';
 import type { ParamGroup } from './groups';
-import { liftRows, torchRows, type LiftContext } from './lift';
+import { liftRows, torchRowsAll, type LiftContext } from './lift';
 import type { CurvaturePlan } from './plan';
 import type { SweepGroup } from './sweep';
 
@@ -145,9 +145,7 @@ export async function groupCurvature<T>(input: GroupInput<T>): Promise<GroupOutp
     const delta = resolveDamping(plan.damping, stats);
     const { steps, coefficients } = newtonCoefficients(spectrum, gammaMean, lambdaMean, delta, nS);
     const lifted = liftRows(lift, group, coefficients, 1, n);
-    step = await Promise.all(
-      group.params.map(async (p, q) => (await torchRows(ops, network, p, lifted[q], 1))[0]),
-    );
+    step = (await torchRowsAll(ops, network, group.params, lifted, 1)).map((rows) => rows[0]);
     ops.dispose(lifted);
     res.newtonStep = { parameters: step, damping: delta, stepLengths: steps };
   }

@@ -10,6 +10,7 @@ import type { Network } from '../nn/network';
 import type { Ops } from '../tensor/ops';
 import type { ParamGroup } from './groups';
 import { layerParamOffsets } from './sweep';
+import { readAll } from '../tensor/read';
 
 export interface LiftContext<T> {
   ops: Ops<T>;
@@ -81,8 +82,29 @@ export async function torchRows<T>(
   t: T,
   rows: number,
 ): Promise<Float64Array[]> {
+  return torchRowsOf(network, p, await ops.read(t), rows);
+}
+
+/** `torchRows` of many parameters' tensors, read back in one round trip. */
+export async function torchRowsAll<T>(
+  ops: Ops<T>,
+  network: Network,
+  params: readonly number[],
+  tensors: readonly T[],
+  rows: number,
+): Promise<Float64Array[][]> {
+  const data = await readAll(ops, tensors);
+  return params.map((p, i) => torchRowsOf(network, p, data[i], rows));
+}
+
+/** Rows of parameter `p`'s engine-layout values as PyTorch-layout arrays. */
+function torchRowsOf(
+  network: Network,
+  p: number,
+  data: Float32Array | Float64Array,
+  rows: number,
+): Float64Array[] {
   const spec = network.params[p];
-  const data = await ops.read(t);
   const per = spec.shape.reduce((a, b) => a * b, 1);
   const back = inversePermutation(spec.toEngine);
   const identity = back.every((v, i) => v === i);

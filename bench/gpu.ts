@@ -1,0 +1,314 @@
+// ViViT on the local GPU: ms per step and GPU→host reads per step, against the PyTorch reference on an H200.
+//
+//   npm run bench -- gpu [--backend auto|webgpu|wasm|cpu] [--only mlp32,mlp128,3c3d32,3c3d128]
+//                        [--repeats 5] [--json file] [--no-wasm]
+//
+// The backend is chosen as the app chooses it (a hardware GPU through webgpu when there is
+// one), or forced with --backend (VIVIT_BACKEND). For the MNIST MLP and cifar10 3c3d at
+// N = 32 and 128, exact and MC-1: a plain gradient step (forward, loss, backward, one read),
+// eigenvalues + γ_nk, λ_nk, and the damped Newton step (the paper's Fig. 5 setting), each the
+// median of --repeats runs after one warm-up, with the ratio to the gradient step of the same
+// problem, the engine's stage timings, and how many times the step read results back to the
+// host (every read waits for the GPU). Then a plain MNIST MLP training step at batch 128 (the
+// app's Trainer, SGD) on the chosen backend and on wasm in the same process. The table goes
+// to stdout and, with --json, to a file (the GPU bench bundle writes one).
+
+import * as tf from '@tensorflow/tfjs';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import type { LayerSpec } from '../src/protocol/definition';
+import type { BackendReport } from '../src/protocol/records';
+import { initWasmBackend } from '../src/vivit/backend-wasm';
+import { computeCurvature, type CurvatureOptions } from '../src/vivit/curvature';
+import { eigensolverStatus, loadEigensolver } from '../src/vivit/linalg/index';
+import { lossModule } from '../src/vivit/loss/registry';
+import { batchToEngine } from '../src/vivit/nn/layout';
+import { Network } from '../src/vivit/nn/network';
+import { Rng } from '../src/vivit/random';
+import { tfjsOps, tfjsReadbackCount } from '../src/vivit/tensor/tfjs-ops';
+import { createTrainer } from '../src/vivit/trainer';
+import { chooseBackend, describeBackend } from '../src/worker/backend';
+import { CIFAR10_3C3D, formatTable, median, MNIST_MLP } from './problems';
+
+interface Problem {
+  key: string;
+  title: string;
+  layers: LayerSpec[];
+  inputShape: number[];
+  n: number;
+  /** PyTorch (vivit + BackPACK) on an H200, ms per exact / MC-1 step (eigenvalues + γ, λ). */
+  reference: { exact?: number; mc?: number };
+}
+
+const PROBLEMS: Problem[] = [
+  {
+    key: 'mlp32',
+    title: 'MNIST MLP, N = 32',
+    layers: MNIST_MLP,
+    inputShape: [1, 28, 28],
+    n: 32,
+    reference: {},
+  },
+  {
+    key: 'mlp128',
+    title: 'MNIST MLP, N = 128',
+    layers: MNIST_MLP,
+    inputShape: [1, 28, 28],
+    n: 128,
+    reference: { exact: 26.5, mc: 6.4 },
+  },
+  {
+    key: '3c3d32',
+    title: 'cifar10 3c3d, N = 32',
+    layers: CIFAR10_3C3D,
+    inputShape: [3, 32, 32],
+    n: 32,
+    reference: {},
+  },
+  {
+    key: '3c3d128',
+    title: 'cifar10 3c3d, N = 128',
+    layers: CIFAR10_3C3D,
+    inputShape: [3, 32, 32],
+    n: 128,
+    reference: { exact: 118 },
+  },
+];
+
+interface Options {
+  backend: string | null;
+  only: string[] | null;
+  repeats: number;
+  json: string | null;
+  wasm: boolean;
+}
+
+function parseOptions(argv: string[]): Options {
+  const o: Options = { backend: null, only: null, repeats: 5, json: null, wasm: true };
+  const usage =
+    '--backend NAME, --only mlp32,mlp128,3c3d32,3c3d128, --repeats N, --json FILE, --no-wasm';
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--backend') o.backend = argv[++i] ?? '';
+    else if (a === '--only') o.only = (argv[++i] ?? '').split(',');
+    else if (a === '--repeats') o.repeats = Number(argv[++i]);
+    else if (a === '--json') o.json = argv[++i] ?? '';
+    else if (a === '--no-wasm') o.wasm = false;
+    else throw new Error(`unknown option ${a} (${usage})`);
+  }
+  if (!Number.isInteger(o.repeats) || o.repeats < 1) throw new Error('--repeats must be >= 1');
+  const unknown = o.only?.filter((k) => !PROBLEMS.some((p) => p.key === k)) ?? [];
+  if (unknown.length) throw new Error(`--only: no problem ${unknown.join(', ')} (${usage})`);
+  return o;
+}
+
+export interface GpuBenchRow {
+  problem: string;
+  step: string;
+  ms: number;
+  timesGradient: number;
+  readbacks: number;
+  referenceMs?: number;
+  stages?: Record<string, number>;
+}
+
+/** Median wall time (and the reads of one run) of an async step, after one warm-up. */
+async function measure(
+  repeats: number,
+  step: () => Promise<Record<string, number> | undefined>,
+): Promise<{ ms: number; readbacks: number; stages?: Record<string, number> }> {
+  await step();
+  const times: number[] = [];
+  let readbacks = 0;
+  let stages: Record<string, number> | undefined;
+  for (let r = 0; r < repeats; r++) {
+    const reads = tfjsReadbackCount();
+    const t0 = performance.now();
+    const s = await step();
+    const ms = performance.now() - t0;
+    times.push(ms);
+    readbacks = tfjsReadbackCount() - reads;
+    if (s && ms <= median(times)) stages = s;
+  }
+  return { ms: median(times), readbacks, ...(stages && { stages }) };
+}
+
+async function benchProblem(p: Problem, repeats: number): Promise<GpuBenchRow[]> {
+  const network = new Network(p.layers, p.inputShape);
+  const params = network.paramsFromTorch(tfjsOps, network.initTorch(new Rng(0, 'init')));
+  const loss = lossModule('cross_entropy');
+  const x = tf.randomUniform([p.n, ...p.inputShape], 0, 1, 'float32', 1);
+  const y = tf.tensor1d(
+    Array.from({ length: p.n }, (_, i) => i % 10),
+    'float32',
+  );
+  const model = { ops: tfjsOps, network, params, loss: 'cross_entropy' as const };
+  const budget = Math.floor(0.5 * os.totalmem());
+
+  const gradient = await measure(repeats, async () => {
+    const numbers = tf.tidy(() => {
+      const { out, caches } = network.forward(tfjsOps, params, batchToEngine(tfjsOps, x), {
+        training: true,
+      });
+      const { value, gradient: dOut } = loss.valueAndGradient(tfjsOps, out, y);
+      const grads = network.backward(tfjsOps, params, caches, dOut);
+      // One read that depends on every gradient, so all the work has run.
+      return tf.stack([value, ...grads.map((g) => tf.sum(g))]);
+    });
+    await tfjsOps.read(numbers);
+    numbers.dispose();
+    return undefined;
+  });
+  const rows: GpuBenchRow[] = [
+    {
+      problem: p.key,
+      step: 'plain gradient',
+      ms: gradient.ms,
+      timesGradient: 1,
+      readbacks: gradient.readbacks,
+    },
+  ];
+  for (const mc of [0, 1]) {
+    const tag = mc === 0 ? 'exact' : 'MC-1';
+    const base = { mcSamples: mc, memoryBudgetBytes: budget, signs: 'gradient' as const };
+    const variants: { step: string; options: CurvatureOptions; reference?: number }[] = [
+      {
+        step: `${tag}: eigenvalues + γ, λ`,
+        options: { ...base, quantities: ['gammas', 'lambdas'] },
+        reference: mc === 0 ? p.reference.exact : p.reference.mc,
+      },
+      { step: `${tag}: damped Newton step`, options: { ...base, quantities: ['newtonStep'] } },
+    ];
+    for (const v of variants) {
+      const m = await measure(repeats, async () => {
+        const r = await computeCurvature(model, { x, y }, v.options);
+        const { forward, sweep, eigen, quantities, lift } = r.timings;
+        return { forward, sweep, eigen, quantities, lift };
+      });
+      rows.push({
+        problem: p.key,
+        step: v.step,
+        ms: m.ms,
+        timesGradient: m.ms / gradient.ms,
+        readbacks: m.readbacks,
+        ...(v.reference !== undefined && { referenceMs: v.reference }),
+        ...(m.stages && { stages: m.stages }),
+      });
+    }
+  }
+  tf.dispose([...params, x, y]);
+  return rows;
+}
+
+/** A plain training step of the MNIST MLP example (Trainer, SGD), batch 128, ms median. */
+async function trainStepMs(repeats: number): Promise<number> {
+  const trainer = createTrainer({
+    layers: MNIST_MLP,
+    inputShape: [1, 28, 28],
+    loss: 'cross_entropy',
+    optimizer: { type: 'sgd', lr: 0.05, momentum: 0.9, weight_decay: 0, nesterov: false },
+    seed: 0,
+  });
+  const x = tf.randomUniform([128, 1, 28, 28], 0, 1, 'float32', 2);
+  const y = tf.tensor1d(
+    Array.from({ length: 128 }, (_, i) => i % 10),
+    'int32',
+  );
+  const m = await measure(Math.max(repeats, 20), async () => {
+    await trainer.trainStep(x, y);
+    return undefined;
+  });
+  trainer.dispose();
+  tf.dispose([x, y]);
+  return m.ms;
+}
+
+async function main(): Promise<void> {
+  const o = parseOptions(process.argv.slice(2));
+  if (o.backend && o.backend !== 'auto') process.env.VIVIT_BACKEND = o.backend;
+  const report: BackendReport = await chooseBackend();
+  await loadEigensolver();
+  console.log(`${describeBackend(report)}`);
+  console.log(
+    `eigensolver ${eigensolverStatus().backend} (CPU, float64); median of ${o.repeats} runs after one warm-up\n`,
+  );
+
+  const rows: GpuBenchRow[] = [];
+  for (const p of PROBLEMS) {
+    if (o.only && !o.only.includes(p.key)) continue;
+    const problemRows = await benchProblem(p, o.repeats);
+    rows.push(...problemRows);
+    console.log(`${p.title}, cross-entropy, ${report.chosen}`);
+    console.log(
+      formatTable(
+        [
+          'step',
+          'ms',
+          '× gradient',
+          'reads',
+          'H200 ref ms',
+          'ours / ref',
+          'fwd',
+          'sweep',
+          'eigen',
+          'quant',
+          'lift',
+        ],
+        problemRows.map((r) => [
+          r.step,
+          r.ms.toFixed(1),
+          r.timesGradient.toFixed(1),
+          String(r.readbacks),
+          r.referenceMs !== undefined ? String(r.referenceMs) : '',
+          r.referenceMs !== undefined ? (r.ms / r.referenceMs).toFixed(2) : '',
+          ...['forward', 'sweep', 'eigen', 'quantities', 'lift'].map((k) =>
+            r.stages ? r.stages[k].toFixed(1) : '',
+          ),
+        ]),
+      ),
+    );
+    console.log('');
+  }
+
+  const train: { backend: string; ms: number }[] = [
+    { backend: report.chosen, ms: await trainStepMs(o.repeats) },
+  ];
+  if (o.wasm && report.chosen !== 'wasm') {
+    await initWasmBackend();
+    train.push({ backend: 'wasm', ms: await trainStepMs(o.repeats) });
+  }
+  console.log('MNIST MLP training step (Trainer, SGD), batch 128');
+  console.log(
+    formatTable(
+      ['backend', 'ms', 'wasm / this'],
+      train.map((t) => [
+        t.backend,
+        t.ms.toFixed(2),
+        (train[train.length - 1].ms / t.ms).toFixed(1),
+      ]),
+    ),
+  );
+  console.log(
+    '\nH200 ref: the PyTorch implementation (vivit + BackPACK) on an H200, eigenvalues + γ, λ.',
+  );
+
+  if (o.json) {
+    const out = {
+      date: new Date().toISOString(),
+      backend: report,
+      host: {
+        cpus: os.cpus().length,
+        cpu: os.cpus()[0]?.model,
+        memoryGiB: os.totalmem() / 2 ** 30,
+      },
+      versions: { node: process.versions.node, tfjs: tf.version.tfjs },
+      repeats: o.repeats,
+      rows,
+      trainStep: train,
+    };
+    writeFileSync(o.json, JSON.stringify(out, null, 2) + '\n');
+    console.log(`\nwrote ${o.json}`);
+  }
+}
+
+await main();
