@@ -11,6 +11,9 @@ let pathsSet = false;
 
 /** Directory holding tfjs-backend-wasm's .wasm files (with a trailing separator). */
 export function wasmBinaryDirectory(): string {
+  // A self-contained bundle (scripts/gpu-bench-bundle.sh) ships the binaries beside itself.
+  const override = process.env.VIVIT_TFJS_WASM_DIR?.trim();
+  if (override) return override.endsWith(path.sep) ? override : override + path.sep;
   const require = createRequire(import.meta.url);
   // The package's "main" is dist/tf-backend-wasm.node.js; the binaries sit beside it.
   return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep;
