@@ -6,7 +6,8 @@
 // The backend is chosen as the app chooses it (a hardware GPU through webgpu when there is
 // one), or forced with --backend (VIVIT_BACKEND). For the MNIST MLP and cifar10 3c3d at
 // N = 32 and 128, exact and MC-1: a plain gradient step (forward, loss, backward, one read),
-// eigenvalues + γ_nk, λ_nk, and the damped Newton step (the paper's Fig. 5 setting), each the
+// eigenvalues + γ_nk, λ_nk, the damped Newton step (the paper's Fig. 5 setting), and the
+// top-64 directions with γ, λ (the device eigensolver on a GPU), each the
 // median of --repeats runs after one warm-up, with the ratio to the gradient step of the same
 // problem, the engine's stage timings, and how many times the step read results back to the
 // host (every read waits for the GPU). Then a plain MNIST MLP training step at batch 128 (the
@@ -178,6 +179,11 @@ async function benchProblem(p: Problem, repeats: number): Promise<GpuBenchRow[]>
         reference: mc === 0 ? p.reference.exact : p.reference.mc,
       },
       { step: `${tag}: damped Newton step`, options: { ...base, quantities: ['newtonStep'] } },
+      {
+        // On a GPU the leading 64 pairs come from the device eigensolver (docs/linalg.md).
+        step: `${tag}: top-64 + γ, λ`,
+        options: { ...base, quantities: ['gammas', 'lambdas'], topK: 64 },
+      },
     ];
     for (const v of variants) {
       const m = await measure(repeats, async () => {

@@ -17,6 +17,7 @@ import { curvatureFactor } from './ggn/factor';
 import { groupCurvature } from './ggn/group-curvature';
 import { torchRowsAll, type LiftContext } from './ggn/lift';
 import { readAll } from './tensor/read';
+import { leadingBlockSize } from './ggn/leading-spectrum';
 import { checkMemory, estimateMemory, type MemoryEstimate } from './ggn/memory';
 import type { CurvatureQuantity } from './ggn/options';
 import { planCurvature } from './ggn/plan';
@@ -75,6 +76,11 @@ export interface CurvatureOptions {
   dropoutRng?: Rng;
   /** Keep at most the K largest nontrivial directions. */
   topK?: number;
+  /** Where the Gram eigenproblem is solved: 'host' (float64 on the CPU, every eigenvalue),
+   *  'device' (the topK leading pairs by subspace iteration where the Gram matrix lives, in
+   *  float32; needs topK), or 'auto' (default): 'device' on a GPU backend when topK is set and
+   *  small against the Gram size, else 'host'. See docs/linalg.md. */
+  eigensolver?: 'auto' | 'host' | 'device';
   /** λ is nontrivial when λ > eigRtol · max λ. Default 1e-10 (float64), 1e-5 (float32). */
   eigRtol?: number;
   /** How many leading eigenvectors to form (default 3), or which ones (0-based indices;
@@ -277,9 +283,11 @@ export async function computeCurvature<T>(
     };
     const outputsPerGroup: Awaited<ReturnType<typeof groupCurvature>>[] = [];
     for (const [index, group] of groups.entries()) {
-      // One group's float64 Gram copy at a time (read-back counted with the sweep).
+      // One group's float64 Gram copy at a time (read-back counted with the sweep), unless its
+      // leading eigenpairs are found where it lives.
+      const onDevice = solveOnDevice(plan.eigensolver, ops, plan.topK, nS * m);
       const readBack = performance.now();
-      const gram = await scaledCopy(ops, done.groups[index].gram, 1 / nS);
+      const gram = onDevice ? null : await scaledCopy(ops, done.groups[index].gram, 1 / nS);
       timings.sweep += performance.now() - readBack;
       const output = await groupCurvature({
         plan,
@@ -333,6 +341,19 @@ export async function computeCurvature<T>(
     }
     ops.dispose([...new Set(owned)].filter((t) => !protectedTensors.has(t)));
   }
+}
+
+/** Whether a group's Gram eigenproblem is solved on the device (leading-spectrum.ts). */
+function solveOnDevice<T>(
+  choice: 'auto' | 'host' | 'device',
+  ops: Ops<T>,
+  topK: number | undefined,
+  n: number,
+): boolean {
+  if (choice !== 'auto') return choice === 'device';
+  // Worth it where the CPU solve's O(n³) dwarfs the device's products: on a GPU, with top-k
+  // a small share of the Gram size.
+  return ops.onGpu?.() === true && topK !== undefined && 4 * leadingBlockSize(topK, n) <= n;
 }
 
 function range(n: number): number[] {

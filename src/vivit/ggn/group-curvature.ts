@@ -28,6 +28,7 @@ import type { ParamGroup } from './groups';
 import { liftRows, torchRowsAll, type LiftContext } from './lift';
 import type { CurvaturePlan } from './plan';
 import type { SweepGroup } from './sweep';
+import { leadingGramSpectrum } from './leading-spectrum';
 
 export interface GroupInput<T> {
   plan: CurvaturePlan;
@@ -36,7 +37,8 @@ export interface GroupInput<T> {
   index: number;
   sweep: SweepGroup<T>;
   /** G̃ = (1/N_S) Σ gram(S, S), float64 (consumed: the eigensolver works on it). */
-  gram: Float64Array;
+  /** G̃ in float64 on the host, or null: its leading pairs are then found on the device. */
+  gram: Float64Array | null;
   /** Vectors per sample in the S-stack. */
   m: number;
   /** Mean gradient, every parameter, PyTorch layout. */
@@ -59,11 +61,19 @@ export async function groupCurvature<T>(input: GroupInput<T>): Promise<GroupOutp
 
   // ---- eigenpairs of G̃
   let mark = performance.now();
-  const spectrum = gramSpectrum(input.gram, n, {
-    eigRtol: plan.eigRtol,
-    topK: plan.topK,
-    vectors: plan.gramVectors,
-  });
+  const spectrum = input.gram
+    ? gramSpectrum(input.gram, n, {
+        eigRtol: plan.eigRtol,
+        topK: plan.topK,
+        vectors: plan.gramVectors,
+      })
+    : await leadingGramSpectrum(ops, sweep.gram, n, {
+        k: plan.topK ?? n,
+        eigRtol: plan.eigRtol,
+        vectors: plan.gramVectors,
+        scale: 1 / nS,
+        seed: plan.seed,
+      });
   timings.eigen += performance.now() - mark;
 
   // ---- quantities in Gram space

@@ -36,6 +36,8 @@ export interface CurvaturePlan {
   seed: number;
   topK: number | undefined;
   eigRtol: number;
+  /** Where the Gram eigenproblem is solved ('auto' decides per group, see curvature.ts). */
+  eigensolver: 'auto' | 'host' | 'device';
   signs: SignRule;
   eigenvectorCount: number;
   layerSharesCount: number;
@@ -76,6 +78,19 @@ export function planCurvature(
   }
   const topK =
     options.topK === undefined ? undefined : checkInteger(options.topK, 'options.topK', 1);
+  const eigensolver = options.eigensolver ?? 'auto';
+  if (!['auto', 'host', 'device'].includes(eigensolver)) {
+    throw new CurvatureInputError(
+      'options.eigensolver',
+      `must be 'auto', 'host' or 'device', got ${JSON.stringify(eigensolver)}`,
+    );
+  }
+  if (eigensolver === 'device' && topK === undefined) {
+    throw new CurvatureInputError(
+      'options.eigensolver',
+      "'device' computes only the leading directions: give options.topK",
+    );
+  }
   const eigRtol = checkNonNegative(
     options.eigRtol ?? DEFAULT_EIG_RTOL[precision],
     'options.eigRtol',
@@ -144,6 +159,7 @@ export function planCurvature(
     seed,
     topK,
     eigRtol,
+    eigensolver,
     signs,
     eigenvectorCount,
     eigenvectorIndices: options.eigenvectorIndices,

@@ -34,6 +34,8 @@ export interface Ops<T> {
   item(t: T): number;
   /** Copies the values out, waiting for the device where needed (GPU backends). */
   read(t: T): Promise<Float64Array | Float32Array>;
+  /** Whether tensors live on a GPU (reads are round trips; big products are cheap). */
+  onGpu?(): boolean;
 
   // ---- memory (no-ops for float64)
   /** Runs fn; tensors created inside and not returned are released. */

@@ -280,6 +280,7 @@ export const tfjsOps: Ops<T> = {
     if (t.size !== 1) throw new Error(`item: tensor of shape [${t.shape}] is not a scalar`);
     return t.dataSync()[0];
   },
+  onGpu: () => tf.getBackend() === 'webgpu' || tf.getBackend() === 'webgl',
   // Counted: GPU backends pay a device round trip per read (bench: readbacks per step).
   async read(t) {
     readbackCount++;
