@@ -40,7 +40,7 @@ interface DawnModule {
 interface GpuLike {
   requestAdapter(options?: Record<string, unknown>): Promise<AdapterLike | null>;
 }
-interface AdapterLike {
+export interface AdapterLike {
   info?: {
     vendor?: string;
     architecture?: string;
@@ -60,7 +60,11 @@ export function webGpuAdapter(): WebGpuAdapterInfo | undefined {
   return active;
 }
 
-function describe(adapter: AdapterLike, api: WebGpuAdapterInfo['api']): WebGpuAdapterInfo {
+/** The adapter in words, and whether it is a software rasterizer (exported for tests). */
+export function describeAdapter(
+  adapter: AdapterLike,
+  api: WebGpuAdapterInfo['api'],
+): WebGpuAdapterInfo {
   const info = adapter.info ?? {};
   const parts = [info.vendor, info.architecture, info.device, info.description]
     .map((s) => (s ?? '').trim())
@@ -231,7 +235,10 @@ async function chooseAdapter(
       );
       continue;
     }
-    const info = describe({ info: r.info, isFallbackAdapter: r.info?.fallback }, attempt.api);
+    const info = describeAdapter(
+      { info: r.info, isFallbackAdapter: r.info?.fallback },
+      attempt.api,
+    );
     if (info.software && !allowSoftware) {
       seen.push(
         `only a software adapter (${info.description}): not chosen automatically, VIVIT_BACKEND=webgpu forces it`,

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { describeAdapter } from '../../src/vivit/backend-webgpu';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 // These expectations describe a machine without the optional native packages (they download
@@ -154,4 +155,35 @@ describe('backend selection', () => {
       );
     },
   );
+
+  it.each([
+    [
+      {
+        vendor: 'nvidia',
+        architecture: 'hopper',
+        device: 'NVIDIA H200',
+        description: 'NVIDIA H200',
+      },
+      false,
+    ],
+    [{ vendor: 'apple', architecture: 'metal-3', device: '', description: 'Apple M2 Pro' }, false],
+    [
+      { vendor: 'amd', architecture: 'rdna-3', device: '', description: 'AMD Radeon RX 7900 XTX' },
+      false,
+    ],
+    [{ device: 'llvmpipe-llvm-15-0-6-256-bits-', description: 'OpenGL ES 3.2 Mesa 22.3.6' }, true],
+    [{ vendor: 'mesa', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' }, true],
+    [
+      {
+        vendor: 'google',
+        device: 'SwiftShader Device (Subzero)',
+        description: 'SwiftShader driver',
+      },
+      true,
+    ],
+    [{ vendor: 'intel', description: 'Intel(R) Arc', isFallbackAdapter: true }, true],
+    [{ vendor: 'microsoft', description: 'Microsoft Basic Render Driver' }, true],
+  ])('adapter %o counts as software: %s', (info, software) => {
+    expect(describeAdapter({ info }, 'default').software).toBe(software);
+  });
 });
