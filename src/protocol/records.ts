@@ -33,6 +33,12 @@ export interface HeaderRecord {
   parameterCount: number;
   trainSamples: number;
   testSamples: number;
+  /**
+   * Optimizer steps the run was started for: --steps, else the definition's steps, else its
+   * epochs of full batches. Absent in logs written before it was recorded (read it with
+   * `plannedSteps` from ./plan, which falls back to the definition).
+   */
+  plannedSteps?: number;
 }
 
 export interface StepRecord {

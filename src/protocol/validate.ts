@@ -238,6 +238,7 @@ function checkHeader(r: Record<string, unknown>): string | undefined {
     () => reviveNumber(r, 'parameterCount', { integer: true }),
     () => reviveNumber(r, 'trainSamples', { integer: true }),
     () => reviveNumber(r, 'testSamples', { integer: true }),
+    () => reviveNumber(r, 'plannedSteps', { integer: true, optional: true }),
   );
 }
 

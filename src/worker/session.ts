@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { dirname, resolve } from 'node:path';
 import { version as appVersion } from '../../package.json';
 import { formatIssue, type CurvatureSpec, type RunDefinition } from '../protocol/definition';
+import { planSteps } from '../protocol/plan';
 import {
   LOG_FORMAT,
   LOG_VERSION,
@@ -181,8 +182,7 @@ export class TrainingSession {
         definition.seed,
       );
       evalSet = batches.evalSet(definition.eval.samples);
-      const maxSteps =
-        command.maxSteps ?? definition.steps ?? (definition.epochs ?? 1) * batches.batchesPerEpoch;
+      const maxSteps = planSteps(definition, dataset.train.count, command.maxSteps);
 
       let monitor: Monitor | undefined;
       const spec = definition.curvature;
@@ -194,6 +194,7 @@ export class TrainingSession {
         }
       }
       const header = this.header(definition, command.definitionPath, backend, trainer, dataset);
+      header.plannedSteps = maxSteps; // the one count every reader of the log uses
       this.preparing = undefined;
       this.run = {
         ...(monitor && { monitor }),

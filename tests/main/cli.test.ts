@@ -12,8 +12,11 @@ import {
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { applyHostEvent } from '../../src/renderer/src/stores/dispatch';
+import { useSessionStore } from '../../src/renderer/src/stores/session';
 import { parseLog } from '../../src/protocol/log-codec';
 import { decodeHostEvent } from '../../src/protocol/wire-codec';
 import type { HostEvent } from '../../src/protocol/host';
@@ -113,6 +116,14 @@ describe('vivit-monitor CLI', () => {
     expect(steps.map((r) => r.step)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(log.records.filter((r) => r.type === 'eval').map((r) => r.step)).toEqual([10, 20]);
     expect(log.records.at(-1)).toMatchObject({ type: 'event', kind: 'finished', step: 20 });
+    // --steps overrides the definition's 1000; the header records the count the run used, and
+    // the app reopening the log shows that total.
+    expect(log.header.definition.steps).toBe(1000);
+    expect(log.header.plannedSteps).toBe(20);
+    setActivePinia(createPinia());
+    applyHostEvent({ kind: 'session', header: log.header, source: 'replay', logPath: logPath! });
+    applyHostEvent({ kind: 'records', records: log.records });
+    expect(useSessionStore().plannedSteps).toBe(20);
   });
 
   it('writes to --log, and never overwrites an existing file', () => {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ProgressReporter, plannedSteps } from '../../src/main/cli/progress';
+import { ProgressReporter } from '../../src/main/cli/progress';
 import { listExamples } from '../../src/main/host/examples';
 import {
   appHome,
@@ -9,7 +9,7 @@ import {
   examplesDir,
   packageRoot,
 } from '../../src/main/host/paths';
-import { sampleBody, sampleDefinition, sampleHeader } from '../protocol/sample-records';
+import { sampleBody, sampleHeader } from '../protocol/sample-records';
 
 describe('paths', () => {
   it('finds the package root and the bundled examples from the source tree', () => {
@@ -35,14 +35,15 @@ describe('paths', () => {
 describe('terminal progress', () => {
   const session = { kind: 'session', header: sampleHeader(), source: 'live' } as const;
 
-  it('plans steps from --steps, the definition, or epochs of batches', () => {
-    expect(plannedSteps(sampleHeader(), 7)).toBe(7);
-    expect(plannedSteps(sampleHeader())).toBe(20);
-    const byEpochs = sampleHeader({
-      definition: { ...sampleDefinition, steps: undefined, epochs: 3 },
-      trainSamples: 70,
+  it('takes the bar total from the header, where the worker records it', () => {
+    let out = '';
+    const progress = new ProgressReporter({
+      out: { write: (t: string) => (out += t) },
+      tty: false,
     });
-    expect(plannedSteps(byEpochs)).toBe(3 * 4); // 70 samples in batches of 16: 4 full batches per epoch
+    progress.handle({ ...session, header: sampleHeader({ plannedSteps: 7 }) });
+    progress.handle({ kind: 'records', records: sampleBody(5) });
+    expect(out).toMatch(/^step 5\/7 /m);
   });
 
   it('redraws one bar line on a terminal', () => {

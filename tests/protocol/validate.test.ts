@@ -92,6 +92,10 @@ describe('validateLogRecord', () => {
         { ...sampleHeader(), parameterCount: 'NaN' },
         'header: parameterCount must be a non-negative integer, got NaN',
       ],
+      [
+        { ...sampleHeader(), plannedSteps: 2.5 },
+        'header: plannedSteps must be a non-negative integer, got 2.5',
+      ],
       [{ type: 7 }, 'unknown record type 7'],
       [{ type: 'constructor' }, 'unknown record type "constructor"'],
     ];

@@ -2,7 +2,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
 import { applyHostEvent } from '../../src/renderer/src/stores/dispatch';
-import { useSessionStore, planSteps } from '../../src/renderer/src/stores/session';
+import { useSessionStore } from '../../src/renderer/src/stores/session';
 import { useDefinitionStore } from '../../src/renderer/src/stores/definition';
 import { useUiStore } from '../../src/renderer/src/stores/ui';
 import { recentStepsPerSecond } from '../../src/renderer/src/stores/columns';
@@ -171,13 +171,14 @@ describe('derived numbers', () => {
     expect(recentStepsPerSecond({ ...emptySteps(), step: [1], time: [0.1] })).toBeUndefined();
   });
 
-  it('planned steps: steps win; epochs count full batches only', () => {
-    expect(planSteps({ ...definition, steps: 50 }, 1000)).toBe(50);
-    expect(planSteps({ ...definition, epochs: 2, batch_size: 100 }, 1000)).toBe(20);
-    expect(planSteps({ ...definition, epochs: 1, batch_size: 300 }, 1000)).toBe(3);
-    expect(planSteps({ ...definition, epochs: 5, batch_size: 128 }, 60000)).toBe(5 * 468);
-    expect(planSteps({ ...definition, epochs: 1, batch_size: 128 }, 100)).toBe(1);
-    expect(planSteps({ ...definition, epochs: 1 }, undefined)).toBeUndefined();
+  it('planned steps come from the header, or from the definition in older logs', () => {
+    const session = useSessionStore();
+    expect(session.plannedSteps).toBeUndefined();
+    applyHostEvent({ kind: 'session', header: { ...header(), plannedSteps: 7 }, source: 'replay' });
+    expect(session.plannedSteps).toBe(7);
+    // A log without the field: 2 epochs of 1000 samples in batches of 100.
+    applyHostEvent({ kind: 'session', header: header(), source: 'replay' });
+    expect(session.plannedSteps).toBe(20);
   });
 });
 

@@ -78,6 +78,36 @@ describe('training session (in process)', () => {
     await until((m) => m.type === 'state' && m.state === 'finished');
   });
 
+  it('records the planned steps in the header and takes exactly that many', async () => {
+    const byEpochs = parseDefinition(
+      `data: {source: synthetic, features: 4, outputs: 2, train_size: 70, test_size: 16}
+model: [{type: linear, in: 4, out: 2}]
+loss: cross_entropy
+optimizer: {type: sgd, lr: 0.1}
+batch_size: 16
+epochs: 2
+`,
+      'epochs.yaml',
+    ).definition!;
+    const stepsOf = (messages: WorkerMessage[]) =>
+      messages.flatMap((m) => (m.type === 'record' && m.record.type === 'step' ? [m] : []));
+    const headerOf = (messages: WorkerMessage[]) =>
+      messages.flatMap((m) => (m.type === 'header' ? [m.header] : []))[0];
+
+    const epochs = collect();
+    epochs.session.handle({ type: 'start', definition: byEpochs });
+    await epochs.until((m) => m.type === 'state' && m.state === 'finished');
+    // 70 samples in batches of 16: 4 full batches per epoch.
+    expect(headerOf(epochs.messages)?.plannedSteps).toBe(8);
+    expect(stepsOf(epochs.messages)).toHaveLength(8);
+
+    const capped = collect();
+    capped.session.handle({ type: 'start', definition: byEpochs, maxSteps: 2 });
+    await capped.until((m) => m.type === 'state' && m.state === 'finished');
+    expect(headerOf(capped.messages)?.plannedSteps).toBe(2);
+    expect(stepsOf(capped.messages)).toHaveLength(2);
+  });
+
   it('commands without a run do nothing and do not throw', () => {
     const { session, messages } = collect();
     for (const type of ['pause', 'resume', 'step', 'stop'] as const) session.handle({ type });

@@ -72,6 +72,7 @@ describe('training worker (real worker thread)', () => {
     expect(header.parameterCount).toBe(784 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10);
     expect(header.trainSamples).toBe(60000);
     expect(header.testSamples).toBe(10000);
+    expect(header.plannedSteps).toBe(200);
     expect(header.versions).toMatchObject({
       app: expect.any(String),
       node: process.versions.node,

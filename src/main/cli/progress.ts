@@ -1,9 +1,9 @@
 // Training progress for the terminal: a redrawn bar on a TTY, plain lines otherwise (one per
 // evaluation and per run event), so logs of CI jobs stay readable.
 import type { HostEvent } from '../../protocol/host';
-import type { BodyRecord, HeaderRecord, StepRecord } from '../../protocol/records';
-// The worker's own count (a last partial batch is dropped), so the bar's total matches the run.
-import { batchesPerEpoch } from '../../worker/data/sampling';
+import type { BodyRecord, StepRecord } from '../../protocol/records';
+// The worker's own count, recorded in the header, so the bar's total matches the run.
+import { plannedSteps } from '../../protocol/plan';
 
 export interface ProgressOptions {
   /** Where the bar/lines go. */
@@ -12,8 +12,6 @@ export interface ProgressOptions {
   tty: boolean;
   /** Terminal width for the bar. */
   columns?: number;
-  /** Steps requested on the command line (overrides the definition). */
-  maxSteps?: number;
   /** Minimum time between bar redraws. */
   redrawMs?: number;
 }
@@ -30,17 +28,6 @@ export const formatNumber = (x: number): string =>
 const percent = (x: number | undefined): string =>
   x === undefined ? '' : `${(100 * x).toFixed(1)}%`;
 
-/** Planned steps of a run: --steps, else the definition's steps, else epochs of batches. */
-export function plannedSteps(header: HeaderRecord, maxSteps?: number): number | undefined {
-  if (maxSteps !== undefined) return maxSteps;
-  const d = header.definition;
-  if (d.steps !== undefined) return d.steps;
-  if (d.epochs !== undefined && d.batch_size > 0) {
-    return d.epochs * batchesPerEpoch(header.trainSamples, d.batch_size);
-  }
-  return undefined;
-}
-
 export class ProgressReporter {
   private total: number | undefined;
   private lastStep: StepRecord | undefined;
@@ -55,7 +42,7 @@ export class ProgressReporter {
   handle(event: HostEvent): void {
     switch (event.kind) {
       case 'session':
-        this.total = plannedSteps(event.header, this.options.maxSteps);
+        this.total = plannedSteps(event.header);
         this.status = '';
         this.line(
           `run "${event.header.name}": ${event.header.parameterCount} parameters, ` +

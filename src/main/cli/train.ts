@@ -64,7 +64,6 @@ async function runToEnd(
     out: tty ? process.stderr : process.stdout,
     tty,
     columns: process.stderr.columns,
-    ...(options.maxSteps !== undefined && { maxSteps: options.maxSteps }),
   });
   let logPath: string | undefined;
   let interrupted = false;

@@ -18,11 +18,8 @@ export function evalIndices(count: number, seed: number, samples?: number): Int3
   return Random.forStream(seed, 'eval').permutation(count).slice(0, samples).sort();
 }
 
-/** Full batches per epoch; the last incomplete batch of each epoch is dropped so every step
- *  sees exactly batch_size samples. */
-export function batchesPerEpoch(trainCount: number, batchSize: number): number {
-  return Math.max(1, Math.floor(trainCount / batchSize));
-}
+// The count lives with the step plan the log header records (src/protocol/plan.ts).
+export { batchesPerEpoch } from '../../protocol/plan';
 
 /** Normalized float32 features of the given samples, row-major [n, ...inputShape]. */
 export function gatherFeatures(

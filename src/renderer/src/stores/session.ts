@@ -4,7 +4,7 @@ import { defineStore } from 'pinia';
 import { computed, markRaw, ref, shallowRef } from 'vue';
 import type { BodyRecord, HeaderRecord } from '../../../protocol/records';
 import type { RunState } from '../../../protocol/worker';
-import type { RunDefinition } from '../../../protocol/definition';
+import { plannedSteps as planOf } from '../../../protocol/plan';
 import { appendRecords, emptyColumns, recentStepsPerSecond, type SessionColumns } from './columns';
 
 export type SessionSource = 'live' | 'replay' | 'none';
@@ -57,10 +57,8 @@ export const useSessionStore = defineStore('session', () => {
     void revision.value;
     return recentStepsPerSecond(columns.value.steps);
   });
-  /** Planned number of steps, when the definition says (steps, or epochs × batches). */
-  const plannedSteps = computed(() =>
-    header.value ? planSteps(header.value.definition, header.value.trainSamples) : undefined,
-  );
+  /** Planned number of steps as the worker recorded it (--steps included). */
+  const plannedSteps = computed(() => (header.value ? planOf(header.value) : undefined));
 
   return {
     header,
@@ -81,13 +79,3 @@ export const useSessionStore = defineStore('session', () => {
     setState,
   };
 });
-
-/**
- * Steps a definition asks for. An epoch is the full batches of `trainSamples`: the worker drops
- * each epoch's last incomplete batch (src/worker/data/sampling.ts, batchesPerEpoch).
- */
-export function planSteps(definition: RunDefinition, trainSamples?: number): number | undefined {
-  if (definition.steps !== undefined) return definition.steps;
-  if (definition.epochs === undefined || !trainSamples) return undefined;
-  return definition.epochs * Math.max(1, Math.floor(trainSamples / definition.batch_size));
-}
