@@ -25,6 +25,7 @@ import { Network } from '../src/vivit/nn/network';
 import { Rng } from '../src/vivit/random';
 import { tfjsOps } from '../src/vivit/tensor/tfjs-ops';
 import { CIFAR10_3C3D, MNIST_MLP, median } from './problems';
+import { timeCall } from './util';
 
 interface Problem {
   key: string;
@@ -119,11 +120,7 @@ async function benchProblem(
     value.dispose();
   };
 
-  const time = async (fn: () => Promise<void>): Promise<number> => {
-    const t0 = performance.now();
-    await fn();
-    return performance.now() - t0;
-  };
+  const time = async (fn: () => Promise<void>): Promise<number> => (await timeCall(fn)).wall;
 
   // Interleave the variants repeat by repeat so that load from other processes hits all alike.
   type Variant = { label: string; options?: CurvatureOptions; reference?: number };

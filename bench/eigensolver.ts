@@ -14,6 +14,7 @@
 import { loadavg } from 'node:os';
 import { gramMatrix, loadEigensolver, symmetricEigen } from '../src/vivit/linalg';
 import type { EigensolverBackend } from '../src/vivit/linalg';
+import { medianTime } from './util';
 
 interface Options {
   sizes: number[];
@@ -81,27 +82,6 @@ function rankDeficientGram(n: number): Float64Array {
   return gramMatrix(v, rows, n);
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((p, q) => p - q);
-  return s[Math.floor(s.length / 2)];
-}
-
-/** Median wall and CPU milliseconds of `repeats` runs. */
-function time(run: () => void, repeats: number, warmUp: boolean): { wall: number; cpu: number } {
-  if (warmUp) run();
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let r = 0; r < repeats; r++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    run();
-    wall.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1000);
-  }
-  return { wall: median(wall), cpu: median(cpu) };
-}
-
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const status = await loadEigensolver();
@@ -129,7 +109,7 @@ async function main(): Promise<void> {
     for (const n of options.sizes) {
       const a = inputs.get(n)!;
       for (const kind of kinds) {
-        const t = time(
+        const t = medianTime(
           () =>
             void symmetricEigen(a, n, {
               vectors: kind !== 'values',

@@ -5,29 +5,9 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { float64Ops as ops } from '../src/vivit/tensor/float64-ops';
+import { medianTime } from './util';
 
 const REPEATS = 15;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-/** Median wall and CPU milliseconds per run. */
-function timeMs(run: () => void): { wall: number; cpu: number } {
-  run(); // warm-up (JIT, allocation)
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let r = 0; r < REPEATS; r++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    run();
-    wall.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1000);
-  }
-  return { wall: median(wall), cpu: median(cpu) };
-}
 
 function random(n: number): Float64Array {
   const d = new Float64Array(n);
@@ -44,13 +24,13 @@ async function main(): Promise<void> {
     const ta = tf.tensor(Float32Array.from(a.data), [n, n]);
     const tb = tf.tensor(Float32Array.from(b.data), [n, n]);
     const flops = 2 * n * n * n;
-    const tfMs = timeMs(() => tf.tidy(() => void tf.matMul(ta, tb).dataSync()));
+    const tfMs = medianTime(() => tf.tidy(() => void tf.matMul(ta, tb).dataSync()), REPEATS);
     for (const [transA, transB] of [
       [false, false],
       [true, false],
       [false, true],
     ] as const) {
-      const t = timeMs(() => void ops.matMul(a, b, transA, transB));
+      const t = medianTime(() => void ops.matMul(a, b, transA, transB), REPEATS);
       rows.push({
         'm=k=n': n,
         op: `A${transA ? 'ᵀ' : ''}·B${transB ? 'ᵀ' : ''}`,

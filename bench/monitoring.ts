@@ -15,6 +15,8 @@ import { initWasmBackend } from '../src/vivit/backend-wasm';
 import { createTrainer } from '../src/vivit/index';
 import { CURVATURE_DEFAULTS, MONITOR_QUANTITIES } from '../src/worker/definition/curvature';
 import { measureCurvature } from '../src/worker/curvature/monitor';
+import { median } from './problems';
+import { timeCall } from './util';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, fallback: number): number => {
@@ -50,12 +52,6 @@ const configs: { label: string; spec: CurvatureSpec }[] = [
   { label: 'N=32, MC 1, per layer', spec: { ...base, groups: 'per_layer' } },
 ];
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
 await initWasmBackend();
 console.log(
   `backend ${tf.getBackend()}; MNIST MLP, training batch ${batchSize}, ${repeats} repeats`,
@@ -84,12 +80,8 @@ for (const { label, spec } of configs) {
     measureCurvature({ trainer, batch, spec, model: layers, runSeed: 0, step: k++ });
   await measure(); // warm-up
   for (let r = 0; r < repeats; r++) {
-    let t = performance.now();
-    await trainer.trainStep(x, y);
-    stepMs.push(performance.now() - t);
-    t = performance.now();
-    stages.push((await measure()).record.timings);
-    curvMs.push(performance.now() - t);
+    stepMs.push((await timeCall(() => trainer.trainStep(x, y))).wall);
+    curvMs.push((await timeCall(async () => stages.push((await measure()).record.timings))).wall);
   }
   tf.dispose([cx, cy]);
   const s = median(stepMs);

@@ -3,7 +3,7 @@
 //   npm run bench -- noisy-quadratic [--runs 100] [--steps 20] [--seed 0] [--check-samples 32]
 //                                    [--out bench/out/noisy-quadratic.json]
 //
-// The study of shared/specs/damping-and-noisy-quadratic.md: f(θ) = ½ θᵀAθ, A = diag(1², …, 20²),
+// The study (the ViViT paper's §4.2 set-up, as specified here): f(θ) = ½ θᵀAθ, A = diag(1², …, 20²),
 // θ₀ = 100·1; every step draws N = 128 fresh samples, independent per sample and direction,
 //   γ_nd ~ Normal(d²θ_d, variance 5000),   λ_nd ~ Gamma(shape d⁴/50, rate d²/50),
 // i.e. per-sample gradients g_n = Σ_d γ_nd e_d and GGNs G_n = Σ_d λ_nd e_d e_dᵀ. Optimizers:

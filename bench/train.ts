@@ -14,6 +14,8 @@ import * as tf from '@tensorflow/tfjs';
 import { initWasmBackend } from '../src/vivit/backend-wasm';
 import { createTrainer } from '../src/vivit/index';
 import type { LayerSpec } from '../src/protocol/definition';
+import { median } from './problems';
+import { timeCall } from './util';
 
 interface Options {
   model: 'mlp' | 'cnn';
@@ -114,24 +116,15 @@ const models: Record<
 };
 const LR = 0.01;
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 interface Timing {
   wall: number[];
   cpu: number[];
 }
 
-async function timed(t: Timing, fn: () => unknown | Promise<unknown>): Promise<void> {
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  await fn();
-  t.wall.push(performance.now() - t0);
-  const cpu = process.cpuUsage(cpu0);
-  t.cpu.push((cpu.user + cpu.system) / 1000);
+async function timed(t: Timing, fn: () => unknown): Promise<void> {
+  const { wall, cpu } = await timeCall(fn);
+  t.wall.push(wall);
+  t.cpu.push(cpu);
 }
 
 async function benchBackend(backend: string, o: Options) {

@@ -12,15 +12,14 @@ import type { HostEvent } from '../src/protocol/host';
 import type { BodyRecord, CurvatureRecord, InspectRecord } from '../src/protocol/records';
 import { validateLogRecord } from '../src/protocol/validate';
 import { decodeHostEvent, encodeHostEvent } from '../src/protocol/wire-codec';
+import { uniforms } from '../tests/helpers/rng';
+import { median } from './problems';
 
 const argv = process.argv.slice(2);
 const at = argv.indexOf('--repeats');
 const REPEATS = at >= 0 ? Number(argv[at + 1]) : 200;
 
-const random = (() => {
-  let s = 12345;
-  return () => (s = (1664525 * s + 1013904223) >>> 0) / 2 ** 32;
-})();
+const random = uniforms(12345);
 const floats = (n: number): Float64Array => Float64Array.from({ length: n }, () => random() * 1e3);
 
 function curvature(k: number): CurvatureRecord {
@@ -87,11 +86,6 @@ function binaryRoundTrip(records: BodyRecord[]): number {
   const frame = encodeHostEvent({ kind: 'records', records } satisfies HostEvent);
   decodeHostEvent(frame);
   return frame.length;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 function measure(run: () => number): { bytes: number; ms: number } {

@@ -153,15 +153,17 @@ describe('vivit-monitor CLI', () => {
     );
     children.push(child);
     let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    // The first progress line (after the evaluation at step 10) says that steps have run.
+    const stepping = new Promise<void>((resolve) =>
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (/^step \d+/m.test(stdout)) resolve();
+      }),
+    );
     const exited = new Promise<number | null>((resolve) =>
       child.on('exit', (code) => resolve(code)),
     );
-    // Wait until steps are on disk, then press Ctrl-C.
-    for (let i = 0; i < 600; i++) {
-      if (existsSync(log) && readFileSync(log, 'utf8').includes('"type":"step"')) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await stepping;
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(stdout).toContain('stopping after the current step');

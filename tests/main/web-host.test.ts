@@ -39,25 +39,46 @@ function client(url: string) {
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
   );
-  ws.on('message', (data) => events.push(decodeHostEvent(data as Buffer)));
+  let waiters: { test: (e: HostEvent) => boolean; resolve: (e: HostEvent) => void }[] = [];
+  ws.on('message', (data) => {
+    const event = decodeHostEvent(data as Buffer);
+    events.push(event);
+    waiters = waiters.filter((w) => {
+      if (!w.test(event)) return true;
+      w.resolve(event);
+      return false;
+    });
+  });
   const opened = new Promise<void>((resolve, reject) => {
     ws.on('open', () => resolve());
     ws.on('error', reject);
   });
-  const next = async (kind: HostEvent['kind'], from = 0): Promise<HostEvent> => {
-    for (let i = 0; i < 200; i++) {
-      const found = events.slice(from).find((e) => e.kind === kind);
-      if (found) return found;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    throw new Error(`no ${kind} event; got ${events.map((e) => e.kind).join(', ')}`);
+  /** The first event from index `from` on (already received or to come) that passes `test`. */
+  const until = (test: (e: HostEvent) => boolean, from = 0): Promise<HostEvent> => {
+    const found = events.slice(from).find(test);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no such event; got ${events.map((e) => e.kind).join(', ')}`)),
+        10_000,
+      );
+      waiters.push({
+        test,
+        resolve: (e) => {
+          clearTimeout(timer);
+          resolve(e);
+        },
+      });
+    });
   };
+  const next = (kind: HostEvent['kind'], from = 0) => until((e) => e.kind === kind, from);
   return {
     ws,
     events,
     closed,
     opened,
     next,
+    until,
     send: (value: unknown) => ws.send(typeof value === 'string' ? value : JSON.stringify(value)),
   };
 }
@@ -208,13 +229,10 @@ describe('web host', () => {
       level: 'error',
       message: 'The host received a message that is not JSON text.',
     });
+    const refusal =
+      'The host refused a request: command must be one of start, pause, resume, step, stop; got "explode"';
     b.send({ kind: 'command', command: 'explode' });
-    await new Promise((r) => setTimeout(r, 50));
-    expect(
-      b.events.filter((e) => e.kind === 'notice').map((e) => e.kind === 'notice' && e.message),
-    ).toContain(
-      'The host refused a request: command must be one of start, pause, resume, step, stop; got "explode"',
-    );
+    expect(await b.until((e) => e.kind === 'notice' && e.message === refusal)).toBeDefined();
     a.ws.close();
     b.ws.close();
   });

@@ -1,8 +1,9 @@
-// A small seeded random stream for the oracle (its own, so it shares nothing with the engine).
-// mulberry32 for uniforms, Box-Muller for normals. Quality is ample for test data and MC draws.
+// The oracle's random stream: the tests' seeded generator (mulberry32) with the seed mixed with
+// a stream id, and Box-Muller normals that use both values of a pair. Quality is ample for test
+// data and MC draws.
+import { SeededRng } from '../helpers/rng';
 
-export class OracleRng {
-  private state: number;
+export class OracleRng extends SeededRng {
   private spareNormal: number | null = null;
 
   constructor(seed: number, stream = 0) {
@@ -11,19 +12,11 @@ export class OracleRng {
     s = Math.imul(s ^ (s >>> 16), 0x85ebca6b) >>> 0;
     s = (s + Math.imul(Math.trunc(stream) + 1, 0xc2b2ae35)) >>> 0;
     s = Math.imul(s ^ (s >>> 13), 0x27d4eb2f) >>> 0;
-    this.state = s;
+    super(s);
   }
 
-  /** Uniform in [0, 1) with 32 random bits. */
-  uniform(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  normal(): number {
+  /** Standard normal; both values of each Box-Muller pair are used. */
+  override normal(): number {
     if (this.spareNormal !== null) {
       const z = this.spareNormal;
       this.spareNormal = null;

@@ -1,11 +1,7 @@
 // Hand-written records of every type, as a worker would send them, for codec and host tests.
 import type { RunDefinition } from '../../src/protocol/definition';
-import {
-  LOG_FORMAT,
-  LOG_VERSION,
-  type BodyRecord,
-  type HeaderRecord,
-} from '../../src/protocol/records';
+import type { BodyRecord, HeaderRecord } from '../../src/protocol/records';
+import { f, headerRecord, stepRecord } from '../helpers/records';
 
 export const sampleDefinition: RunDefinition = {
   name: 'tiny mlp',
@@ -33,10 +29,7 @@ export const sampleDefinition: RunDefinition = {
 };
 
 export function sampleHeader(overrides: Partial<HeaderRecord> = {}): HeaderRecord {
-  return {
-    type: 'header',
-    format: LOG_FORMAT,
-    version: LOG_VERSION,
+  return headerRecord({
     name: 'tiny mlp',
     definition: sampleDefinition,
     definitionPath: '/tmp/tiny.yaml',
@@ -47,7 +40,7 @@ export function sampleHeader(overrides: Partial<HeaderRecord> = {}): HeaderRecor
     trainSamples: 64,
     testSamples: 32,
     ...overrides,
-  };
+  });
 }
 
 /** A short run: started, steps (one with a NaN loss, as a diverging run has), eval, epoch, finished. */
@@ -56,16 +49,15 @@ export function sampleBody(steps = 5): BodyRecord[] {
     { type: 'event', step: 0, kind: 'started', time: '2025-01-02T03:04:05.100Z' },
   ];
   for (let step = 1; step <= steps; step++) {
-    records.push({
-      type: 'step',
-      step,
-      epoch: Math.floor((step - 1) / 4),
-      loss: step === 3 ? Number.NaN : 1 / step,
-      accuracy: step / 10,
-      time: step * 0.01,
-      stepMs: 10 + step,
-      samplesPerSec: 1600,
-    });
+    records.push(
+      stepRecord(step, {
+        epoch: Math.floor((step - 1) / 4),
+        loss: step === 3 ? Number.NaN : 1 / step,
+        accuracy: step / 10,
+        stepMs: 10 + step,
+        samplesPerSec: 1600,
+      }),
+    );
     if (step % 4 === 0) records.push({ type: 'epoch', epoch: step / 4 - 1, step });
   }
   records.push({
@@ -85,8 +77,7 @@ export function sampleBody(steps = 5): BodyRecord[] {
   return records;
 }
 
-/** A record array (records carry numbers as Float64Arrays). */
-export const f = (...values: number[]): Float64Array => Float64Array.from(values);
+export { f };
 
 /** Damping, curvature and inspect records (with the non-finite numbers real runs produce). */
 export function sampleMonitoringRecords(): BodyRecord[] {

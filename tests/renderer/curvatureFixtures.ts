@@ -2,9 +2,9 @@
 // panels in tests. The numbers are arbitrary but consistent (descending eigenvalues, overlaps
 // summing to below one).
 import type { CurvatureRecord, DampingRecord, InspectRecord } from '../../src/protocol/records';
+import { f } from '../helpers/records';
 
-/** A record array (records carry numbers as Float64Arrays). */
-export const f = (...values: number[]): Float64Array => Float64Array.from(values);
+export { f };
 
 export function curvatureRecord(step: number, k = 4): CurvatureRecord {
   const eigenvalues = Float64Array.from({ length: k }, (_, i) => 10 ** (1 - i) * (1 + step / 100));

@@ -1,32 +1,13 @@
-// Records as the host sends them, for driving the stores in tests.
+// Records as the host sends them, for driving the stores in tests (built on tests/helpers).
 import type { HeaderRecord, StepRecord, EvalRecord, BodyRecord } from '../../src/protocol/records';
-import type { RunDefinition } from '../../src/protocol/definition';
 import type { HostEvent } from '../../src/protocol/host';
+import { headerRecord, mnistMlpDefinition, stepRecord as buildStep } from '../helpers/records';
 
-export const definition: RunDefinition = {
-  name: 'MNIST MLP',
-  seed: 0,
-  data: { source: 'mnist', normalize: 'standard' },
-  model: [
-    { type: 'flatten' },
-    { type: 'linear', in: 784, out: 64, bias: true },
-    { type: 'relu' },
-    { type: 'linear', in: 64, out: 10, bias: true },
-  ],
-  loss: 'cross_entropy',
-  optimizer: { type: 'sgd', lr: 0.1, momentum: 0.9, weight_decay: 0, nesterov: false },
-  batch_size: 100,
-  epochs: 2,
-  eval: { every: 10 },
-};
+export const definition = mnistMlpDefinition;
 
 export function header(name = 'MNIST MLP'): HeaderRecord {
-  return {
-    type: 'header',
-    format: 'vivit-monitor-log',
-    version: 1,
+  return headerRecord({
     name,
-    definition: { ...definition, name },
     backend: {
       chosen: 'wasm',
       skipped: [
@@ -34,12 +15,7 @@ export function header(name = 'MNIST MLP'): HeaderRecord {
         { backend: 'tensorflow', reason: 'package @tensorflow/tfjs-node is not installed' },
       ],
     },
-    versions: { app: '0.1.0' },
-    startTime: '2025-01-01T00:00:00.000Z',
-    parameterCount: 50890,
-    trainSamples: 1000,
-    testSamples: 200,
-  };
+  });
 }
 
 /** `accuracy: null` leaves it out (a regression run). */
@@ -48,16 +24,11 @@ export function stepRecord(
   loss = 2 / step,
   accuracy: number | null = 1 - 1 / (step + 1),
 ): StepRecord {
-  return {
-    type: 'step',
-    step,
+  return buildStep(step, {
     epoch: Math.floor((step - 1) / 10),
     loss,
     ...(accuracy === null ? {} : { accuracy }),
-    time: step * 0.01,
-    stepMs: 10,
-    samplesPerSec: 10_000,
-  };
+  });
 }
 
 export function evalRecord(

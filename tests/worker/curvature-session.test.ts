@@ -1,7 +1,7 @@
 // Curvature monitoring in a real training session (in process; the worker thread only wires
 // this class to a port): schedule, agreement with the engine, and the inspector.
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunDefinition } from '../../src/protocol/definition';
 import type { CurvatureRecord, InspectRecord, StepRecord } from '../../src/protocol/records';
 import type { WorkerMessage } from '../../src/protocol/worker';
@@ -10,7 +10,7 @@ import { BatchSource } from '../../src/worker/data/batches';
 import { loadDataset } from '../../src/worker/data/load';
 import { parseDefinition } from '../../src/worker/definition';
 import { LAYER_SHARE_ROWS } from '../../src/worker/curvature/monitor';
-import { TrainingSession } from '../../src/worker/session';
+import { collect, forceWasmBackend } from './helpers/session-harness';
 
 // A small MNIST MLP: 784 -> 16 -> 10, 256 training images, exact GGN on a fixed batch of 16.
 const TEXT = `name: curvature test
@@ -41,30 +41,6 @@ const withDropout = parseDefinition(
   'curvature-dropout.yaml',
 ).definition as RunDefinition;
 
-function collect() {
-  const messages: WorkerMessage[] = [];
-  let notify = () => {};
-  const session = new TrainingSession((m) => {
-    messages.push(m);
-    notify();
-  });
-  const until = (test: (m: WorkerMessage) => boolean) =>
-    new Promise<void>((resolve) => {
-      const check = () => {
-        if (messages.some(test)) resolve();
-      };
-      notify = check;
-      check();
-    });
-  const records = <T extends string>(type: T) =>
-    messages.flatMap((m) =>
-      m.type === 'record' && m.record.type === type
-        ? [m.record as Extract<typeof m.record, { type: T }>]
-        : [],
-    );
-  return { session, messages, until, records };
-}
-
 const finished = (m: WorkerMessage) =>
   m.type === 'state' && (m.state === 'finished' || m.state === 'error');
 
@@ -78,16 +54,11 @@ async function uninterrupted(def: RunDefinition = definition) {
 
 const withoutTimings = (r: CurvatureRecord) => ({ ...r, timings: {} });
 
-const savedBackend = process.env.VIVIT_BACKEND;
+forceWasmBackend();
 let reference: Awaited<ReturnType<typeof uninterrupted>>;
 beforeAll(async () => {
-  process.env.VIVIT_BACKEND = 'wasm';
   reference = await uninterrupted();
 }, 120_000);
-afterAll(() => {
-  if (savedBackend === undefined) delete process.env.VIVIT_BACKEND;
-  else process.env.VIVIT_BACKEND = savedBackend;
-});
 
 describe('curvature monitoring in the session', () => {
   it('the definition is valid', () => {

@@ -2,14 +2,13 @@
 // trainer): one `damping` record per step after its step record, whose numbers survive the
 // session log and the web host's encoding (δ_k = Infinity included); malformed damping records
 // are refused with the field named.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeRecord, parseLog } from '../../src/protocol/log-codec';
 import { decodeHostEvent, encodeHostEvent } from '../../src/protocol/wire-codec';
 import type { BodyRecord, DampingRecord, HeaderRecord } from '../../src/protocol/records';
 import { validateLogRecord } from '../../src/protocol/validate';
-import type { WorkerMessage } from '../../src/protocol/worker';
 import { parseDefinition } from '../../src/worker/definition';
-import { TrainingSession } from '../../src/worker/session';
+import { collect, forceWasmBackend } from './helpers/session-harness';
 
 const STEPS = 6;
 const { definition, issues } = parseDefinition(
@@ -30,25 +29,14 @@ eval: {every: 3}
   'damped-newton.yaml',
 );
 
-const savedBackend = process.env.VIVIT_BACKEND;
-beforeAll(() => {
-  process.env.VIVIT_BACKEND = 'wasm';
-});
-afterAll(() => {
-  if (savedBackend === undefined) delete process.env.VIVIT_BACKEND;
-  else process.env.VIVIT_BACKEND = savedBackend;
-});
+forceWasmBackend();
 
 async function run(): Promise<{ header: HeaderRecord; records: BodyRecord[] }> {
-  const messages: WorkerMessage[] = [];
-  await new Promise<void>((resolve, reject) => {
-    const session = new TrainingSession((m) => {
-      messages.push(m);
-      if (m.type === 'state' && m.state === 'finished') resolve();
-      if (m.type === 'error') reject(new Error(m.message));
-    });
-    session.handle({ type: 'start', definition: definition! });
-  });
+  const { session, messages, until } = collect();
+  session.handle({ type: 'start', definition: definition! });
+  await until((m) => (m.type === 'state' && m.state === 'finished') || m.type === 'error');
+  const error = messages.find((m) => m.type === 'error');
+  if (error?.type === 'error') throw new Error(error.message);
   const header = messages.find((m) => m.type === 'header');
   if (header?.type !== 'header') throw new Error('no header');
   return {

@@ -1,8 +1,7 @@
 // The session without a thread: races that a worker round-trip cannot hit reliably.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WorkerMessage } from '../../src/protocol/worker';
+import { describe, expect, it } from 'vitest';
 import { parseDefinition } from '../../src/worker/definition';
-import { TrainingSession } from '../../src/worker/session';
+import { collect, forceWasmBackend } from './helpers/session-harness';
 
 const { definition } = parseDefinition(
   `data: {source: synthetic, features: 4, outputs: 2, train_size: 64, test_size: 16}
@@ -15,32 +14,7 @@ steps: 3
   'session.yaml',
 );
 
-function collect() {
-  const messages: WorkerMessage[] = [];
-  let notify = () => {};
-  const session = new TrainingSession((m) => {
-    messages.push(m);
-    notify();
-  });
-  const until = (test: (m: WorkerMessage) => boolean) =>
-    new Promise<void>((resolve) => {
-      const check = () => {
-        if (messages.some(test)) resolve();
-      };
-      notify = check;
-      check();
-    });
-  return { session, messages, until };
-}
-
-const savedBackend = process.env.VIVIT_BACKEND;
-beforeAll(() => {
-  process.env.VIVIT_BACKEND = 'wasm';
-});
-afterAll(() => {
-  if (savedBackend === undefined) delete process.env.VIVIT_BACKEND;
-  else process.env.VIVIT_BACKEND = savedBackend;
-});
+forceWasmBackend();
 
 describe('training session (in process)', () => {
   it('a stop during preparation cancels the start; the session then starts normally', async () => {
@@ -89,23 +63,18 @@ epochs: 2
 `,
       'epochs.yaml',
     ).definition!;
-    const stepsOf = (messages: WorkerMessage[]) =>
-      messages.flatMap((m) => (m.type === 'record' && m.record.type === 'step' ? [m] : []));
-    const headerOf = (messages: WorkerMessage[]) =>
-      messages.flatMap((m) => (m.type === 'header' ? [m.header] : []))[0];
-
     const epochs = collect();
     epochs.session.handle({ type: 'start', definition: byEpochs });
     await epochs.until((m) => m.type === 'state' && m.state === 'finished');
     // 70 samples in batches of 16: 4 full batches per epoch.
-    expect(headerOf(epochs.messages)?.plannedSteps).toBe(8);
-    expect(stepsOf(epochs.messages)).toHaveLength(8);
+    expect(epochs.headers()[0]?.plannedSteps).toBe(8);
+    expect(epochs.records('step')).toHaveLength(8);
 
     const capped = collect();
     capped.session.handle({ type: 'start', definition: byEpochs, maxSteps: 2 });
     await capped.until((m) => m.type === 'state' && m.state === 'finished');
-    expect(headerOf(capped.messages)?.plannedSteps).toBe(2);
-    expect(stepsOf(capped.messages)).toHaveLength(2);
+    expect(capped.headers()[0]?.plannedSteps).toBe(2);
+    expect(capped.records('step')).toHaveLength(2);
   });
 
   it('commands without a run do nothing and do not throw', () => {

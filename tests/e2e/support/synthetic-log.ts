@@ -3,6 +3,8 @@
 // every 10 steps (K directions of plausible spectra, noise and overlaps), optional eval, damping
 // and inspect records. Deterministic for a seed, so screenshots and timings stay comparable.
 import { encodeRecord } from '../../../src/protocol/log-codec';
+import { headerRecord } from '../../helpers/records';
+import { uniforms } from '../../helpers/rng';
 import type {
   BodyRecord,
   CurvatureRecord,
@@ -27,41 +29,23 @@ export interface SyntheticLogOptions {
   inspect: boolean;
 }
 
-/** Deterministic pseudo-random numbers in [0, 1). */
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (1664525 * s + 1013904223) >>> 0) / 2 ** 32;
-}
-
 const floats = (length: number, value: (i: number) => number): Float64Array =>
   Float64Array.from({ length }, (_, i) => value(i));
 
 function header(o: SyntheticLogOptions): HeaderRecord {
+  const base = headerRecord({ name: o.name });
   return {
-    type: 'header',
-    format: 'vivit-monitor-log',
-    version: 1,
-    name: o.name,
+    ...base,
     definition: {
-      name: o.name,
-      seed: 0,
-      data: { source: 'mnist', normalize: 'standard' },
-      model: [
-        { type: 'flatten' },
-        { type: 'linear', in: 784, out: 64, bias: true },
-        { type: 'relu' },
-        { type: 'linear', in: 64, out: 10, bias: true },
-      ],
-      loss: 'cross_entropy',
-      optimizer: { type: 'sgd', lr: 0.1, momentum: 0.9, weight_decay: 0, nesterov: false },
+      ...base.definition,
       batch_size: 128,
+      epochs: undefined,
       steps: o.steps,
       eval: { every: o.evalEvery || 100 },
     },
     backend: { chosen: 'wasm', skipped: [] },
     versions: { app: 'synthetic' },
     startTime: '2026-01-01T00:00:00.000Z',
-    parameterCount: 50890,
     trainSamples: 60000,
     testSamples: 10000,
   };
@@ -182,7 +166,7 @@ function stepRecords(
 
 /** The whole log as JSON Lines text. */
 export function syntheticLog(o: SyntheticLogOptions): string {
-  const rand = lcg(o.seed);
+  const rand = uniforms(o.seed);
   const records = stepRecords(o, 1, o.steps, rand);
   if (o.inspect) records.push(inspect(o.steps, rand));
   return [header(o), ...records].map((r) => encodeRecord(r)).join('');
@@ -195,7 +179,7 @@ export function syntheticLog(o: SyntheticLogOptions): string {
 export function syntheticContinuation(o: SyntheticLogOptions): {
   next(count: number): BodyRecord[];
 } {
-  const rand = lcg(o.seed + 1);
+  const rand = uniforms(o.seed + 1);
   let step = o.steps + 1;
   return {
     next(count) {

@@ -1,25 +1,10 @@
 // Independent oracles for the eigensolver tests: seeded random numbers, random orthogonal
 // matrices (Gram–Schmidt, not the solver under test), matrices with a prescribed spectrum.
 import { expect } from 'vitest';
+import { SeededRng as TestRng } from '../../helpers/rng';
 
-/** Seeded uniform [0, 1) stream (mulberry32) with standard-normal draws (Box–Muller). */
-export class TestRng {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  uniform(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  normal(): number {
-    const u = 1 - this.uniform();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.uniform());
-  }
-}
+// The tests' seeded stream, under the name the eigensolver tests use.
+export { TestRng };
 
 /** Row-major rows×cols matrix of standard-normal entries. */
 export function gaussian(rows: number, cols: number, rng: TestRng): Float64Array {

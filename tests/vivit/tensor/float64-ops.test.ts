@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Float64Tensor, float64Ops as ops } from '../../../src/vivit/tensor/float64-ops';
 import type { Window2d } from '../../../src/vivit/tensor/ops';
+import { uniforms } from '../../helpers/rng';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -14,21 +15,9 @@ beforeAll(async () => {
 
 // ---------------------------------------------------------------- helpers
 
-/** Deterministic uniform [0, 1) generator (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 let nextSeed = 1;
 function rand(shape: number[], lo = -1, hi = 1): Float64Tensor {
-  const r = rng(nextSeed++);
+  const r = uniforms(nextSeed++);
   const n = shape.reduce((a, b) => a * b, 1);
   const data = new Float64Array(n);
   for (let i = 0; i < n; i++) data[i] = Math.fround(lo + (hi - lo) * r());
@@ -36,7 +25,7 @@ function rand(shape: number[], lo = -1, hi = 1): Float64Tensor {
 }
 
 function randInt(shape: number[], lo: number, hi: number): Float64Tensor {
-  const r = rng(nextSeed++);
+  const r = uniforms(nextSeed++);
   const n = shape.reduce((a, b) => a * b, 1);
   const data = new Float64Array(n);
   for (let i = 0; i < n; i++) data[i] = lo + Math.floor((hi - lo + 1) * r());
