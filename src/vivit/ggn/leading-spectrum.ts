@@ -38,7 +38,7 @@ export interface LeadingSpectrumOptions {
 
 /** Subspace size for k wanted directions. */
 export function leadingBlockSize(k: number, n: number): number {
-  return Math.min(n, k + Math.max(8, Math.ceil(k / 2)));
+  return Math.min(n, k + Math.max(8, k));
 }
 
 /** float32 unit roundoff: the shift of the first CholeskyQR pass is sized by it. */
