@@ -91,13 +91,15 @@ function matMul(a: T, b: T, transposeA = false, transposeB = false): T {
   // tfjs-backend-webgpu 4.22 returns wrong products with a transposed operand when the output
   // is small and the contraction long (its split-K kernel: e.g. [32, 12544]·[32, 12544]ᵀ is
   // off by 100 %), so there the operands are transposed explicitly.
-  if (backend === 'webgpu') {
-    return tf.matMul(transposeA ? transposeLast2(a) : a, transposeB ? transposeLast2(b) : b);
-  }
   // wasm's XNNPACK matMul is slow with transposed operands; the cpu backend is faster with
   // the flags than with an extra transpose pass.
-  if (backend !== 'wasm') return tf.matMul(a, b, transposeA, transposeB);
-  return wasmBatchedMatMul(transposeA ? transposeLast2(a) : a, transposeB ? transposeLast2(b) : b);
+  if (backend !== 'webgpu' && backend !== 'wasm') return tf.matMul(a, b, transposeA, transposeB);
+  // (tidy: the transposed copies are freed even when the caller has no scope open.)
+  return tf.tidy(() => {
+    const left = transposeA ? transposeLast2(a) : a;
+    const right = transposeB ? transposeLast2(b) : b;
+    return backend === 'webgpu' ? tf.matMul(left, right) : wasmBatchedMatMul(left, right);
+  });
 }
 
 /**

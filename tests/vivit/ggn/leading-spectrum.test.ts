@@ -1,9 +1,10 @@
 // The device-side leading eigenpairs of a Gram matrix (subspace iteration in float32 with
 // CholeskyQR and a float64 Rayleigh–Ritz on the host) against the float64 solver on the host,
-// on the cpu backend and on webgpu (llvmpipe here): Gram matrices VᵀV with a decaying spectrum,
+// on the cpu and wasm backends and on webgpu (llvmpipe here): Gram matrices VᵀV with a decaying spectrum,
 // rank-deficient ones (rank < block size), and clustered leading eigenvalues.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { initWasmBackend } from '../../../src/vivit/backend-wasm';
 import { initWebGpuBackend } from '../../../src/vivit/backend-webgpu';
 import { leadingGramSpectrum } from '../../../src/vivit/ggn/leading-spectrum';
 import { symmetricEigen } from '../../../src/vivit/linalg/index';
@@ -12,6 +13,12 @@ import { tfjsOps } from '../../../src/vivit/tensor/tfjs-ops';
 import { computeCurvature } from '../../../src/vivit/curvature';
 import { randomCase, tinyNetworks } from '../../oracle';
 import { caseModel, relErr } from './case-model';
+
+async function useBackend(backend: string): Promise<void> {
+  if (backend === 'webgpu') await initWebGpuBackend({ allowSoftware: true });
+  else if (backend === 'wasm') await initWasmBackend();
+  else await tf.setBackend(backend);
+}
 
 /** G = VᵀV (n×n) for V = Σ_r s_r u_r w_rᵀ with random orthonormal-ish u, w: rank r. */
 function gramWithSpectrum(n: number, singular: number[], seed: number): Float64Array {
@@ -55,14 +62,13 @@ const cases = [
   },
 ];
 
-describe.each(['cpu', 'webgpu'])('leading Gram spectrum on %s', (backend) => {
+describe.each(['cpu', 'wasm', 'webgpu'])('leading Gram spectrum on %s', (backend) => {
   afterAll(() => tf.setBackend('cpu'));
 
   it.each(cases)(
     '$name',
     async ({ n, s, k }) => {
-      if (backend === 'webgpu') await initWebGpuBackend({ allowSoftware: true });
-      else await tf.setBackend('cpu');
+      await useBackend(backend);
       const g = gramWithSpectrum(n, s, 3);
       const exact = symmetricEigen(g, n, { vectors: true });
       const gram = tfjsOps.fromArray(g, [n, n]);
@@ -103,7 +109,7 @@ describe.each(['cpu', 'webgpu'])('leading Gram spectrum on %s', (backend) => {
   );
 });
 
-describe.each(['cpu', 'webgpu'])(
+describe.each(['cpu', 'wasm', 'webgpu'])(
   'computeCurvature with the device eigensolver on %s',
   (backend) => {
     afterAll(() => tf.setBackend('cpu'));
@@ -111,8 +117,7 @@ describe.each(['cpu', 'webgpu'])(
     it.each(['cross_entropy', 'mse'] as const)(
       '%s: the top-k quantities equal the host solver’s',
       async (loss) => {
-        if (backend === 'webgpu') await initWebGpuBackend({ allowSoftware: true });
-        else await tf.setBackend('cpu');
+        await useBackend(backend);
         const net = tinyNetworks().find((t) => t.name === 'mlp-relu')!;
         const c = randomCase({
           model: net.model,
