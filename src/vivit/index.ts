@@ -43,7 +43,7 @@ export { tfjsOps } from './tensor/tfjs-ops';
 export type { Ops } from './tensor/ops';
 export { Rng } from './random';
 export { loadEigensolver } from './linalg/index';
-export { CurvatureInputError, CurvatureMemoryError } from './ggn/errors';
+export { CurvatureInputError, CurvatureMemoryError } from './errors';
 export { DEFAULT_MEMORY_BUDGET_BYTES, estimateMemory } from './ggn/memory';
 
 // Damped Newton in the GGN eigenbasis and its damping policies (paper §4.2).

@@ -4,7 +4,7 @@ import type { LayerSpec } from '../protocol/definition';
 import { createLayer, inputSource } from './nn/registry';
 import { formatShape } from './shape-error';
 
-export { LayerShapeError } from './shape-error';
+export { LayerShapeError } from './errors';
 
 /** Checks a per-sample input shape (PyTorch layout): positive integers, [F] or [C,H,W]. */
 export function checkInputShape(inputShape: readonly number[]): void {

@@ -4,7 +4,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { LayerSpec, LossName, OptimizerSpec } from '../protocol/definition';
-import type { CurvatureModel } from './curvature';
+import type { CurvatureModel } from './curvature-types';
 import { lossModule } from './loss/registry';
 import type { LossModule } from './loss/loss';
 import { batchToEngine } from './nn/layout';
@@ -18,7 +18,8 @@ import {
 } from './optim/registry';
 import type { Optimizer } from './optim/optimizer';
 import { Rng } from './random';
-import { LayerShapeError, formatShape } from './shape-error';
+import { LayerShapeError } from './errors';
+import { formatShape } from './shape-error';
 import { tfjsOps } from './tensor/tfjs-ops';
 
 export interface TrainerOptions {

@@ -3,7 +3,7 @@
 // "parameter groups"); the default is one group holding every parameter (the full GGN).
 
 import type { Network } from '../nn/network';
-import { CurvatureInputError } from './errors';
+import { CurvatureInputError } from '../errors';
 
 export interface ParamGroup {
   /** Parameter indices, ascending (the group's flat order: parameters in this order, each

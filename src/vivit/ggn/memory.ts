@@ -5,7 +5,8 @@
 //     all of them at the group layers when V must be applied later (eigenvectors, steps);
 //   - the Gram matrix (N_S·M)² per group (plus one per layer for layer shares), the
 //     projections N_S·M × N_grad, and the float64 host copies for the eigensolver;
-//   - each layer's own products: linear layers contract without forming V; conv layers form
+//   - each layer's own products, estimated in its layer file (Layer.memory, and
+//     ParamCurvature.gramWork): linear layers contract without forming V; conv layers form
 //     V's weight block ([N_S·M, kh·kw·Cin·Cout]) on the 'expand' route or work on unfolded
 //     inputs on the 'patches' route, whichever conv2dGramCost picks;
 //   - eigenvectors and Newton steps in parameter space (rows × D).
@@ -13,18 +14,15 @@
 // eigen/quantity stage. `sweepHeldBytes` follows exactly the definition of the sweep's own
 // ledger (SweepOutput.peakHeldBytes), which the tests compare against the real arrays.
 
-import { conv2dGeometry, conv2dGramCost, type ConvGeometry } from '../nn/conv2d';
 import type { Layer } from '../nn/layer';
 import type { Network } from '../nn/network';
-import { CurvatureMemoryError } from './errors';
+import { CurvatureMemoryError } from '../errors';
 import type { ParamGroup } from './groups';
 
 /** Used when the caller gives no budget (the engine does not read the machine's memory). */
 export const DEFAULT_MEMORY_BUDGET_BYTES = 4 * 2 ** 30;
 /** Bound on one chunk of the all-directions sign pass (bytes of its largest result). */
 export const SIGN_CHUNK_BYTES = 64 * 2 ** 20;
-/** The conv 'patches' route's chunk bound (elements), as in nn/conv2d.ts. */
-const PATCH_CHUNK_ELEMENTS = 2 ** 24;
 
 export interface MemoryRequest {
   network: Network;
@@ -94,7 +92,7 @@ export function estimateMemory(r: MemoryRequest): MemoryEstimate {
   // own intermediates (one tidy scope: pooling windows, activations' derivatives).
   const activations = b * r.batch * layers.reduce((s, _, i) => s + inSize[i] + outSize[i], 0);
   const forwardWork =
-    b * r.batch * layers.reduce((s, l, i) => s + 2 * outSize[i] + poolWindows(l), 0);
+    b * r.batch * layers.reduce((s, l, i) => s + 2 * outSize[i] + forwardWorkOf(l), 0);
   const gradientBytes = b * paramSize.reduce((a, c) => a + c, 0);
 
   // The sweep, layer by layer (ggn/sweep.ts): what is held between layers, plus the largest
@@ -121,7 +119,7 @@ export function estimateMemory(r: MemoryRequest): MemoryEstimate {
 
     const layer = layers[i];
     const works = [
-      2 * r.batch * (inSize[i] + outSize[i]) + 2 * layerParamSize[i] + convUnfold(layer, r.batch),
+      2 * r.batch * (inSize[i] + outSize[i]) + 2 * layerParamSize[i] + unfoldedOf(layer, r.batch),
       propagate ? 2 * m * ns * inSize[i] + 3 * m * ns * outSize[i] + ns * inSize[i] : 0,
     ];
     if (groupLayers.has(i)) {
@@ -162,7 +160,7 @@ export function estimateMemory(r: MemoryRequest): MemoryEstimate {
           3 * ns * r.liftRows * outSize[l] +
           ns * inSize[l] +
           3 * r.liftRows * layerParamSize[l] +
-          convUnfold(layers[l], ns);
+          unfoldedOf(layers[l], ns);
         apply = Math.max(apply, work);
       }
       liftDevice = Math.max(liftDevice, r.liftRows * n + 2 * r.liftRows * params + apply);
@@ -198,32 +196,14 @@ export function estimateMemory(r: MemoryRequest): MemoryEstimate {
   };
 }
 
-function convGeometry(layer: Layer): ConvGeometry | null {
-  const spec = layer.spec;
-  return spec.type === 'conv2d'
-    ? conv2dGeometry(spec, layer.inShape, { index: 0, source: '' })
-    : null;
-}
+/** Elements of a layer's own forward work per sample (pooling windows; 0 for most). */
+const forwardWorkOf = (layer: Layer): number => layer.memory?.forwardWork ?? 0;
 
-/** Elements per sample of a pooling layer's window patches (0 for other layers). */
-function poolWindows(layer: Layer): number {
-  const spec = layer.spec;
-  if (spec.type !== 'maxpool2d' && spec.type !== 'avgpool2d') return 0;
-  const k =
-    typeof spec.kernel_size === 'number'
-      ? spec.kernel_size ** 2
-      : spec.kernel_size[0] * spec.kernel_size[1];
-  return 2 * k * prod(layer.outShape);
-}
+/** Elements of a layer's unfolded input for `samples` samples (conv; 0 for the others). */
+const unfoldedOf = (layer: Layer, samples: number): number =>
+  layer.memory?.unfolded?.(samples) ?? 0;
 
-/** Elements of a conv layer's unfolded input for `samples` samples (0 for other layers). */
-function convUnfold(layer: Layer, samples: number): number {
-  const g = convGeometry(layer);
-  return g ? samples * g.outH * g.outW * g.win.kernel[0] * g.win.kernel[1] * g.cin : 0;
-}
-
-/** Elements allocated by one `gram` product between stacks of Na×Ma and Nb×Mb vectors
- *  (everything inside its tidy scope, result included). */
+/** Elements allocated by one `gram` product of a parameterized layer (in its layer file). */
 function gramWork(
   layer: Layer,
   na: number,
@@ -232,30 +212,7 @@ function gramWork(
   mb: number,
   same: boolean,
 ): number {
-  const rows = na * ma;
-  const cols = nb * mb;
-  const g = convGeometry(layer);
-  if (!g) {
-    // Linear: gathered inputs, both stacks in sample-major order, the output-space Gram, the
-    // input Gram, the weight block (product), the bias block.
-    const nIn = prod(layer.inShape);
-    const nOut = prod(layer.outShape);
-    return (na + nb) * nIn + (rows + cols) * nOut + na * nb + 3 * rows * cols;
-  }
-  const p = g.outH * g.outW;
-  const r = g.win.kernel[0] * g.win.kernel[1] * g.cin;
-  const c = g.cout;
-  const bias = 2 * (rows + cols) * c + rows * cols;
-  const cost = conv2dGramCost(g, na, ma, nb, mb, same);
-  if (cost.patches < cost.expand) {
-    const perB = na * p * Math.max(p, mb * c);
-    const chunk = Math.max(1, Math.min(nb, Math.floor(PATCH_CHUNK_ELEMENTS / perB)));
-    const chunkWork = 2 * chunk * na * p * p + 2 * chunk * na * p * mb * c + rows * chunk * mb;
-    return (na + nb) * p * r + (rows + cols) * p * c + chunkWork + 2 * rows * cols + bias;
-  }
-  // Unfolded input, the stack per sample, V's weight block and its transposed copy, per side.
-  const side = (ns: number, ms: number) => ns * p * r + ns * ms * p * c + 2 * ns * ms * r * c;
-  return side(na, ma) + (same ? 0 : side(nb, mb)) + rows * cols + bias;
+  return layer.curvature?.gramWork(na, ma, nb, mb, same) ?? 0;
 }
 
 /** Throws CurvatureMemoryError, with ways out, when the estimate exceeds the budget. */

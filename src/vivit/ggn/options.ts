@@ -1,7 +1,7 @@
 // Checks of a curvature request's options and batch that need no computation, with messages
 // that name the field.
 
-import { CurvatureInputError } from './errors';
+import { CurvatureInputError } from '../errors';
 
 export const QUANTITIES = [
   'eigenvalues',

@@ -3,11 +3,11 @@
 // eigensolver and the lift (see docs/engine.md, "cost per quantity") — including the memory
 // request the guard estimates.
 
-import type { CurvatureOptions } from '../curvature';
+import type { CurvatureOptions } from '../curvature-types';
 import type { LossModule } from '../loss/loss';
 import type { Network } from '../nn/network';
 import type { Damping, SignRule } from '../quantities/index';
-import { CurvatureInputError } from './errors';
+import { CurvatureInputError } from '../errors';
 import { resolveGroups, type ParamGroup } from './groups';
 import { DEFAULT_MEMORY_BUDGET_BYTES, SIGN_CHUNK_BYTES, type MemoryRequest } from './memory';
 import {

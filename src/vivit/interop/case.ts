@@ -7,7 +7,7 @@ import type { LayerSpec, LossName } from '../../protocol/definition';
 import { lossModule } from '../loss/registry';
 import { DEFAULT_EIG_RTOL } from '../curvature';
 import { Network } from '../nn/network';
-import { LayerShapeError } from '../shape-error';
+import { LayerShapeError } from '../errors';
 import type { Ops } from '../tensor/ops';
 import {
   describeValue,

@@ -5,7 +5,7 @@
 // rule ('largest-entry': the entry of largest magnitude positive, γ columns flipped with their
 // eigenvectors) to every direction when asked for γ; `computeCaseResult` asks for it. Pure.
 
-import type { CurvatureResult } from '../curvature';
+import type { CurvatureResult } from '../curvature-types';
 import type { Matrix } from '../quantities/matrix';
 
 /** One parameter group of the result, as the format writes it. */

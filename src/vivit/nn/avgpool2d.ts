@@ -4,7 +4,7 @@
 
 import type { LayerSpec } from '../../protocol/definition';
 import type { Ops, Window2d } from '../tensor/ops';
-import { requireImage, resolveWindow } from './geometry';
+import { poolMemory, requireImage, resolveWindow } from './geometry';
 import type { LayerModule } from './layer';
 import { emptyCache, noParams } from './layer';
 import { foldStack, stackDims, unfoldStack } from './stack';
@@ -47,6 +47,7 @@ export const avgpool2d: LayerModule<PoolSpec> = {
       inShape: [c, h, w],
       outShape: [c, outH, outW],
       ...noParams,
+      memory: poolMemory(win, [c, outH, outW]),
       forward(ops, _params, x) {
         const mean = ops.avgPool(x, win);
         return {

@@ -11,7 +11,7 @@
 //              never forming V (cheap when P is small next to R·Cout: late layers).
 
 import type { LayerSpec } from '../../protocol/definition';
-import { LayerShapeError } from '../shape-error';
+import { LayerShapeError } from '../errors';
 import type { Ops, Window2d } from '../tensor/ops';
 import { requireImage, requirePositiveInt, resolveWindow } from './geometry';
 import { pytorchDefaultInit } from './init';
@@ -226,6 +226,24 @@ export function conv2dCurvature(
   };
 
   return {
+    gramWork(na, ma, nb, mb, same) {
+      const rows = na * ma;
+      const cols = nb * mb;
+      const c = cout;
+      const biasWork = 2 * (rows + cols) * c + rows * cols;
+      // The route 'auto' picks (the estimate does not follow a forced strategy).
+      const cost = conv2dGramCost(g, na, ma, nb, mb, same);
+      if (cost.patches < cost.expand) {
+        const perB = na * p * Math.max(p, mb * c);
+        const chunk = Math.max(1, Math.min(nb, Math.floor(chunkElements / perB)));
+        const chunkWork = 2 * chunk * na * p * p + 2 * chunk * na * p * mb * c + rows * chunk * mb;
+        return (na + nb) * p * r + (rows + cols) * p * c + chunkWork + 2 * rows * cols + biasWork;
+      }
+      // Unfolded input, the stack per sample, V's weight block and its transposed copy, per side.
+      const side = (ns: number, ms: number) => ns * p * r + ns * ms * p * c + 2 * ns * ms * r * c;
+      return side(na, ma) + (same ? 0 : side(nb, mb)) + rows * cols + biasWork;
+    },
+
     paramJacTMatProd(ops, _params, cache, a, samples) {
       const { d, x } = inputs(ops, cache, a, samples, 'paramJacTMatProd');
       const blocks = ops.reshape(weightBlocks(ops, x, a, d), [d.n, r, d.m, cout]);
@@ -319,6 +337,10 @@ export const conv2d: LayerModule<Conv2dSpec> = {
       },
 
       curvature: conv2dCurvature(geometry),
+      memory: {
+        unfolded: (samples) =>
+          samples * outH * outW * geometry.win.kernel[0] * geometry.win.kernel[1] * cin,
+      },
     };
   },
 };

@@ -4,7 +4,7 @@
 // computed on the same step) sees the same mask.
 
 import type { LayerSpec } from '../../protocol/definition';
-import { LayerShapeError } from '../shape-error';
+import { LayerShapeError } from '../errors';
 import type { LayerModule } from './layer';
 import { emptyCache, noParams } from './layer';
 import { engineShape } from './layout';

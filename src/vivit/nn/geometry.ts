@@ -2,9 +2,10 @@
 // output size) and the checks shared by layer modules, with messages that name the field.
 
 import type { Pair, Padding } from '../../protocol/definition';
-import { LayerShapeError, formatShape } from '../shape-error';
+import { LayerShapeError } from '../errors';
+import { formatShape } from '../shape-error';
 import type { Window2d } from '../tensor/ops';
-import type { LayerPlace } from './layer';
+import type { LayerMemory, LayerPlace } from './layer';
 
 export function isPositiveInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v > 0;
@@ -117,4 +118,10 @@ export function resolveWindow(
     outH: Math.floor((paddedH - kernel[0]) / stride[0]) + 1,
     outW: Math.floor((paddedW - kernel[1]) / stride[1]) + 1,
   };
+}
+
+/** A pool's own allocation in the forward pass: its window patches, twice, per sample. */
+export function poolMemory(win: Window2d, outShape: readonly number[]): LayerMemory {
+  const outputs = outShape.reduce((a, b) => a * b, 1);
+  return { forwardWork: 2 * win.kernel[0] * win.kernel[1] * outputs };
 }

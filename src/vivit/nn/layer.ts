@@ -82,6 +82,19 @@ export interface Layer {
   ): T;
   /** Parameterized layers only: the contractions the GGN sweep needs. */
   readonly curvature?: ParamCurvature;
+  /** What the layer allocates beyond its inputs and outputs, for the memory guard. */
+  readonly memory?: LayerMemory;
+}
+
+/**
+ * A layer's own allocations in elements, for the memory guard (ggn/memory.ts), which counts
+ * every layer's input, output and parameters itself; parts a layer leaves out count 0.
+ */
+export interface LayerMemory {
+  /** Per sample, inside the forward's scope beyond twice the output (pooling: the windows). */
+  forwardWork?: number;
+  /** The unfolded input of `samples` samples (conv: the patches of every output position). */
+  unfolded?(samples: number): number;
 }
 
 /**
@@ -114,6 +127,9 @@ export interface ParamCurvature {
     b: T,
     samplesB: readonly number[] | null,
   ): T[];
+  /** Elements allocated by one `gram` product between stacks of Na×Ma and Nb×Mb vectors
+   *  (everything inside its tidy scope, result included), for the memory guard. */
+  gramWork(na: number, ma: number, nb: number, mb: number, same: boolean): number;
   /** Σ_i coeff[k, i] · J_pᵀ a_i: coeff [K, M·N] -> per parameter [K, ...paramShape]. Maps
    *  Gram-space vectors to parameter space (eigenvectors, Newton steps) — for linear layers
    *  without forming V. */

@@ -7,7 +7,8 @@
 //   an elementwise product, never the [in·out]-long columns of V.
 
 import type { LayerSpec } from '../../protocol/definition';
-import { LayerShapeError, formatShape } from '../shape-error';
+import { LayerShapeError } from '../errors';
+import { formatShape } from '../shape-error';
 import type { Ops } from '../tensor/ops';
 import { requirePositiveInt } from './geometry';
 import { pytorchDefaultInit } from './init';
@@ -39,6 +40,11 @@ function linearCurvature(nIn: number, nOut: number, bias: boolean): ParamCurvatu
   };
 
   return {
+    // Gathered inputs, both stacks in sample-major order, the output-space Gram, the input
+    // Gram, the weight block (product), the bias block.
+    gramWork: (na, ma, nb, mb) =>
+      (na + nb) * nIn + (na * ma + nb * mb) * nOut + na * nb + 3 * na * ma * nb * mb,
+
     paramJacTMatProd(ops, _params, cache, a, samples) {
       const { d, x } = inputs(ops, cache, a, samples, 'paramJacTMatProd');
       // [1, N, in, 1] ⊙ [M, N, 1, out] -> [M, N, in, out]

@@ -2,7 +2,7 @@
 // The gradient goes to the first maximum of each window (row-major order), as in PyTorch.
 
 import type { LayerSpec } from '../../protocol/definition';
-import { requireImage, resolveWindow } from './geometry';
+import { poolMemory, requireImage, resolveWindow } from './geometry';
 import type { LayerModule } from './layer';
 import { noParams } from './layer';
 import { cachedRows, foldStack, repeatRows, stackDims, unfoldStack } from './stack';
@@ -19,6 +19,7 @@ export const maxpool2d: LayerModule<PoolSpec> = {
       inShape: [c, h, w],
       outShape: [c, outH, outW],
       ...noParams,
+      memory: poolMemory(win, [c, outH, outW]),
       forward(ops, _params, x) {
         const { out, argmax } = ops.maxPool(x, win);
         return { out, cache: { argmax } };

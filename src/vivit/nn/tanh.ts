@@ -1,37 +1,12 @@
 // tanh; derivative 1 - tanh², from the saved output.
 
-import type { Ops } from '../tensor/ops';
-import type { LayerModule } from './layer';
-import { noParams } from './layer';
-import { engineShape } from './layout';
-import { scaleStack } from './stack';
+import { elementwise } from './elementwise';
 
-const derivative = <T>(ops: Ops<T>, out: T): T => ops.addScalar(ops.neg(ops.square(out)), 1);
-
-export const tanh: LayerModule = {
+export const tanh = elementwise({
   type: 'tanh',
-  create: (spec, inShape) => ({
-    spec,
-    inShape: [...inShape],
-    outShape: [...inShape],
-    ...noParams,
-    forward(ops, _params, x) {
-      const out = ops.tanh(x);
-      return { out, cache: { out } };
-    },
-    backward: (ops, _params, cache, dy) => ({
-      dx: ops.mul(dy, derivative(ops, cache.out)),
-      dparams: [],
-    }),
-    jacTMatProd: (ops, _params, cache, v, samples) =>
-      scaleStack(
-        ops,
-        v,
-        cache.out,
-        samples,
-        (out) => derivative(ops, out),
-        engineShape(inShape),
-        'tanh.jacTMatProd',
-      ),
-  }),
-};
+  forward(ops, x) {
+    const out = ops.tanh(x);
+    return { out, cache: { out } };
+  },
+  timesDerivative: (ops, { out }, v) => ops.mul(v, ops.addScalar(ops.neg(ops.square(out)), 1)),
+});

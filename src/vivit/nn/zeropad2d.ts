@@ -1,7 +1,7 @@
 // Zero padding of images; padding is [left, right, top, bottom] as in PyTorch's ZeroPad2d.
 
 import type { LayerSpec } from '../../protocol/definition';
-import { LayerShapeError } from '../shape-error';
+import { LayerShapeError } from '../errors';
 import type { Ops } from '../tensor/ops';
 import { requireImage } from './geometry';
 import type { LayerModule } from './layer';

@@ -7,7 +7,7 @@
 // §2.3), instead of K separate eigenvectors. Flat directions get no step. δ_k = +∞ means no
 // step along e_k (the bootstrap policy's "reject").
 
-import { CurvatureInputError } from '../ggn/errors';
+import { CurvatureInputError } from '../errors';
 import type { Matrix } from './matrix';
 import type { Spectrum } from './spectrum';
 

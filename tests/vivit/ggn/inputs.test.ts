@@ -2,7 +2,7 @@
 
 import { describe, expect, test } from 'vitest';
 import { computeCurvature, type CurvatureOptions } from '../../../src/vivit/curvature';
-import { CurvatureInputError } from '../../../src/vivit/ggn/errors';
+import { CurvatureInputError } from '../../../src/vivit/errors';
 import { float64Ops } from '../../../src/vivit/tensor/float64-ops';
 import { randomCase, tinyNetworks } from '../../oracle';
 import { caseModel } from './case-model';

@@ -9,7 +9,7 @@ import {
   type CurvatureOptions,
   type CurvatureResult,
 } from '../../../src/vivit/curvature';
-import { CurvatureMemoryError } from '../../../src/vivit/ggn/errors';
+import { CurvatureMemoryError } from '../../../src/vivit/errors';
 import { layerwiseGroups, resolveGroups } from '../../../src/vivit/ggn/groups';
 import { estimateMemory } from '../../../src/vivit/ggn/memory';
 import type { Network } from '../../../src/vivit/nn/network';

@@ -3,7 +3,7 @@
 
 import { expect, test } from 'vitest';
 import { computeCurvature, type DirectionStatistics } from '../../../src/vivit/curvature';
-import { CurvatureInputError } from '../../../src/vivit/ggn/errors';
+import { CurvatureInputError } from '../../../src/vivit/errors';
 import { float64Ops } from '../../../src/vivit/tensor/float64-ops';
 import { bruteForceCurvature, randomCase, tinyNetworks } from '../../oracle';
 import { caseModel, flat, relErr } from '../ggn/case-model';
