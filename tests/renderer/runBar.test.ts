@@ -117,6 +117,33 @@ describe('run bar', () => {
     );
   });
 
+  it('names the GPU adapter when the backend runs on one', async () => {
+    await load('running');
+    expect(root.querySelector('[data-testid=backend-device]')).toBeNull();
+    applyHostEvent(
+      snapshot({
+        definition: validDefinition,
+        header: {
+          ...header(),
+          backend: {
+            chosen: 'webgpu',
+            device: 'nvidia, hopper, NVIDIA H200 (native API)',
+            skipped: [],
+          },
+        },
+        state: 'running',
+        step: 3,
+        source: 'live',
+      }),
+    );
+    await nextTick();
+    const backend = root.querySelector('[data-testid=backend]')!.textContent!;
+    expect(backend).toContain('webgpu');
+    expect(root.querySelector('[data-testid=backend-device]')?.textContent?.trim()).toBe(
+      'Device: nvidia, hopper, NVIDIA H200 (native API)',
+    );
+  });
+
   it('other definitions and logs can be opened only once the run stops', async () => {
     const enabled = () =>
       ['example-select', 'open-definition', 'open-log'].map(
