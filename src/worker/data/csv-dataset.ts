@@ -8,7 +8,7 @@ import { resolveDataPath } from './dataset';
 import { CsvError, parseCsv } from './csv';
 import { IdxDataError } from './idx-dataset';
 import { resolveNormalization } from './normalize';
-import { suggest } from '../definition/suggest';
+import { suggest } from '../../protocol/suggest';
 
 type CsvSpec = SourceOf<'csv'>;
 type CsvField = 'train' | 'test';

@@ -4,8 +4,9 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'y
 import type { DefinitionIssue } from '../../protocol/definition';
 import { findJsonSyntaxError } from './json-syntax';
 
-/** A field path: keys and sequence indices, e.g. ['model', 3, 'in']. */
-export type FieldPath = readonly (string | number)[];
+import type { FieldPath } from '../../protocol/fields';
+
+export type { FieldPath };
 
 export interface ParsedSource {
   value: unknown;
@@ -15,16 +16,6 @@ export interface ParsedSource {
 
 export type SourceResult =
   { ok: true; source: ParsedSource } | { ok: false; issues: DefinitionIssue[] };
-
-/** `model[3].in` style, as users read it. */
-export function formatPath(path: FieldPath): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += out ? `.${part}` : part;
-  }
-  return out;
-}
 
 export function isJsonFileName(fileName: string): boolean {
   return /\.json$/i.test(fileName);
