@@ -15,7 +15,7 @@ import {
 } from 'electron';
 import type { HostEvent } from '../protocol/host';
 import { validateHostRequest } from '../protocol/validate';
-import { IPC_CHANNELS } from '../preload/channels';
+import { IPC_CHANNELS } from '../protocol/ipc';
 import { HostCore } from './host/host-core';
 import { defaultExamplePath, packageRoot, rendererDir } from './host/paths';
 import { rendererCsp } from './web/csp';

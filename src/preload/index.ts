@@ -2,7 +2,7 @@
 // ipcRenderer itself, only these two functions; main validates every request again.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { HostEvent, HostRequest, VivitBridge } from '../protocol/host';
-import { IPC_CHANNELS } from './channels';
+import { IPC_CHANNELS } from '../protocol/ipc';
 
 const bridge: VivitBridge = {
   send(request: HostRequest): void {

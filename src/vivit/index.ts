@@ -1,4 +1,5 @@
-// The engine's public surface for the worker (see DESIGN.md, "The engine").
+// The engine's public surface for running it (see docs/architecture.md; definition-time checks
+// that must not load tfjs go through ./spec.ts, the interop case format through ./interop).
 
 export { createTrainer } from './trainer';
 export type {
@@ -42,6 +43,9 @@ export { float64Ops } from './tensor/float64-ops';
 export { tfjsOps } from './tensor/tfjs-ops';
 export type { Ops } from './tensor/ops';
 export { Rng } from './random';
+// The inspector recomputes one direction's loss slice with the engine's losses and layout.
+export { lossModule } from './loss/registry';
+export { batchToEngine } from './nn/layout';
 export { loadEigensolver } from './linalg/index';
 export { CurvatureInputError, CurvatureMemoryError } from './errors';
 export { DEFAULT_MEMORY_BUDGET_BYTES, estimateMemory } from './ggn/memory';

@@ -5,16 +5,17 @@
 import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { importCase, type ImportedCase } from '../../vivit/interop/case';
-import { formatCaseIssue } from '../../vivit/interop/issues';
 import {
-  nonFiniteEntries,
+  computeCaseResult,
+  formatCaseIssue,
   formatResultJson,
+  importCase,
+  nonFiniteEntries,
   type CurvatureResultJson,
-} from '../../vivit/interop/result';
-import { computeCaseResult } from '../../vivit/interop/run';
+  type ImportedCase,
+} from '../../vivit/interop/index';
 import { chooseBackend } from '../../worker/backend';
-import { findJsonSyntaxError } from '../../worker/definition/json-syntax';
+import { findJsonSyntaxError } from '../../worker/definition/index';
 import { parseCommandArgs, UsageError } from './args';
 import { CURVATURE_HELP } from './help';
 import { formatNumber } from './progress';

@@ -13,8 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { CurvatureSpec, LayerSpec } from '../../protocol/definition';
 import type { InspectRecord } from '../../protocol/records';
 import { computeCurvature, Rng, type Trainer } from '../../vivit';
-import { lossModule } from '../../vivit/loss/registry';
-import { batchToEngine } from '../../vivit/nn/layout';
+import { batchToEngine, lossModule } from '../../vivit/index';
 import {
   curvatureOptions,
   keptCount,

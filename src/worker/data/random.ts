@@ -1,7 +1,7 @@
 // Seeded randomness for the data side (synthetic data, shuffling, the eval subset), built on the
 // engine's PRNG. Independent streams are named, so that e.g. the shuffle of epoch 7 does not
 // depend on how many numbers the synthetic generator drew.
-import { Rng } from '../../vivit/random';
+import { Rng } from '../../vivit/spec';
 
 export class Random {
   private readonly rng: Rng;

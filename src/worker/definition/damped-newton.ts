@@ -10,7 +10,7 @@
 //     top_k: 20                  # optional: at most the 20 largest directions per group
 //     curvature: {subsampling: 32, mc_samples: 1, groups: whole | per_layer}
 import type { DampedNewtonSpec, DampingSpec } from '../../protocol/definition';
-import { DEFAULT_BOOTSTRAP } from '../../vivit/optim/damping/bootstrap';
+import { DEFAULT_BOOTSTRAP } from '../../vivit/spec';
 import {
   checkKnownFields,
   checkNumber,

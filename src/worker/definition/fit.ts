@@ -6,7 +6,7 @@ import type {
   LossName,
   RunDefinition,
 } from '../../protocol/definition';
-import { LayerShapeError, outputShapes } from '../../vivit/shapes';
+import { LayerShapeError, outputShapes } from '../../vivit/spec';
 import type { DataFacts } from '../data/dataset';
 import { IssueCollector } from './fields';
 import type { FieldPath } from './source';

@@ -38,3 +38,5 @@ export async function loadDefinitionFile(path: string): Promise<DefinitionResult
 }
 
 export { formatIssue } from '../../protocol/definition';
+// JSON syntax errors with line and column, for the CLI's curvature-case reader.
+export { findJsonSyntaxError } from './json-syntax';

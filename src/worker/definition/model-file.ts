@@ -3,7 +3,7 @@
 // definition issue, at `model.onnx` / `model.keras`, with the file, node or layer in the text.
 import type { LayerSpec, ModelFile } from '../../protocol/definition';
 import type { DataFacts } from '../data/dataset';
-import { formatShape } from '../../vivit/shape-error';
+import { formatShape } from '../../vivit/spec';
 import {
   checkImportedModel,
   importModelFile,

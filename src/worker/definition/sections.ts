@@ -17,7 +17,7 @@ import {
   readLayerFields,
   type LayerFieldReaders,
   type ScalarField,
-} from '../../vivit/interop/layer-spec';
+} from '../../vivit/spec';
 import { MNIST_TEST_COUNT, MNIST_TRAIN_COUNT } from '../data/mnist';
 import {
   checkChoice,

@@ -2,7 +2,7 @@
 // shards (concatenated in order), each group holding named tensors back to back, little-endian.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { formatShape } from '../../../vivit/shape-error';
+import { formatShape } from '../../../vivit/spec';
 import { ModelImportError } from './model-file';
 
 export interface KerasWeight {

@@ -7,9 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { LayerSpec, Padding, Pair } from '../../../protocol/definition';
-import { permute } from '../../../vivit/nn/layout';
-import { formatShape } from '../../../vivit/shape-error';
-import { LayerShapeError, outputShapes } from '../../../vivit/shapes';
+import { formatShape, LayerShapeError, outputShapes, permute } from '../../../vivit/spec';
 import { readKerasWeights, type KerasWeight } from './keras-weights';
 import { ModelImportError, type ImportedModel } from './model-file';
 

@@ -3,9 +3,7 @@
 // engine's layouts), and where each layer came from in the file, so later checks can point at
 // the node or layer the user knows. Free of tfjs (the host validates definitions with it).
 import type { LayerSpec } from '../../../protocol/definition';
-import { formatShape } from '../../../vivit/shape-error';
-import { createLayer, inputSource } from '../../../vivit/nn/registry';
-import { LayerShapeError } from '../../../vivit/shapes';
+import { createLayer, formatShape, inputSource, LayerShapeError } from '../../../vivit/spec';
 
 export type ModelFormat = 'onnx' | 'keras';
 

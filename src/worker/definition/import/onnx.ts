@@ -11,9 +11,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import protobuf from 'protobufjs';
 import type { LayerSpec, Pair, Padding } from '../../../protocol/definition';
-import { formatShape } from '../../../vivit/shape-error';
-import { outputShapes } from '../../../vivit/shapes';
-import { permute } from '../../../vivit/nn/layout';
+import { formatShape, outputShapes, permute } from '../../../vivit/spec';
 import { ModelImportError, type ImportedModel } from './model-file';
 import {
   ONNX_DTYPES,
