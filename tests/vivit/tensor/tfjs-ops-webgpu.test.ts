@@ -9,6 +9,7 @@ import { Rng } from '../../../src/vivit/random';
 import { float64Ops } from '../../../src/vivit/tensor/float64-ops';
 import type { Ops } from '../../../src/vivit/tensor/ops';
 import { tfjsOps } from '../../../src/vivit/tensor/tfjs-ops';
+import { relError } from '../helpers';
 
 beforeAll(async () => {
   await initWebGpuBackend({ allowSoftware: true });
@@ -28,18 +29,6 @@ async function both(
   t.dispose();
   const exact = Float64Array.from(await float64Ops.read(fn(float64Ops)));
   return { gpu, exact };
-}
-
-function relErr(a: Float64Array, b: Float64Array): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  expect(scale).toBeGreaterThan(0);
-  return diff / scale;
 }
 
 describe('tfjsOps on webgpu', () => {
@@ -66,7 +55,7 @@ describe('tfjsOps on webgpu', () => {
           tb,
         ),
       );
-      expect(relErr(gpu, exact), `transposeA ${ta}, transposeB ${tb}`).toBeLessThan(1e-5);
+      expect(relError(gpu, exact), `transposeA ${ta}, transposeB ${tb}`).toBeLessThan(1e-5);
     }
   });
 
@@ -83,7 +72,7 @@ describe('tfjsOps on webgpu', () => {
       const { gpu, exact } = await both((ops) =>
         ops.pad(ops.fromArray(data, shape), paddings, 0.5),
       );
-      expect(relErr(gpu, exact)).toBeLessThan(1e-7); // float32 rounding of the inputs only
+      expect(relError(gpu, exact)).toBeLessThan(1e-7); // float32 rounding of the inputs only
     }
   });
 
@@ -98,6 +87,6 @@ describe('tfjsOps on webgpu', () => {
         ops.fromArray(b, [2, 1, 5, 2]),
       ),
     );
-    expect(relErr(gpu, exact)).toBeLessThan(1e-7); // float32 rounding of the inputs only
+    expect(relError(gpu, exact)).toBeLessThan(1e-7); // float32 rounding of the inputs only
   });
 });
