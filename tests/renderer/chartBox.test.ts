@@ -7,7 +7,7 @@ import { createApp, h, nextTick, ref, type App } from 'vue';
 import { chartCalls, driveChartQueue } from './chartStub';
 import ChartBox from '../../src/renderer/src/components/ChartBox.vue';
 import { installDebugHook } from '../../src/renderer/src/debug';
-import { snrAgainstLambdaOption } from '../../src/renderer/src/charts/curvatureOptions';
+import { snrAgainstLambdaOption } from '../../src/renderer/src/charts/curvature/noise';
 import type { ChartPalette } from '../../src/renderer/src/charts/palette';
 import type { CurvatureRecord } from '../../src/protocol/records';
 import { curvatureRecord } from './curvatureFixtures';

@@ -16,12 +16,9 @@ import { applyHostEvent } from '../../src/renderer/src/stores/dispatch';
 import { useSessionStore } from '../../src/renderer/src/stores/session';
 import { installDebugHook } from '../../src/renderer/src/debug';
 import { chartFlushQueue } from '../../src/renderer/src/charts/flushQueue';
-import {
-  dominantSamples,
-  relativeDampingStats,
-  topEigenvalues,
-  updateSize,
-} from '../../src/renderer/src/charts/curvatureOptions';
+import { relativeDampingStats, updateSize } from '../../src/renderer/src/charts/curvature/damping';
+import { dominantSamples } from '../../src/renderer/src/charts/curvature/inspector';
+import { topEigenvalues } from '../../src/renderer/src/charts/curvature/spectrum';
 import { header, steps } from './fixtures';
 import { curvatureRecord, dampingRecord, inspectRecord } from './curvatureFixtures';
 

@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { optionShape } from '../../src/renderer/src/charts/optionShape';
-import {
-  remainderOption,
-  snrAgainstLambdaOption,
-  spectrumHistogramOption,
-} from '../../src/renderer/src/charts/curvatureOptions';
+import { snrAgainstLambdaOption } from '../../src/renderer/src/charts/curvature/noise';
+import { remainderOption } from '../../src/renderer/src/charts/curvature/overlap';
+import { spectrumHistogramOption } from '../../src/renderer/src/charts/curvature/spectrum';
 import type { ChartPalette } from '../../src/renderer/src/charts/palette';
 import { curvatureRecord } from './curvatureFixtures';
 
