@@ -1,10 +1,11 @@
-// The host core: one training worker, the current session (live or replayed) and its log, and
-// the renderers listening. Shared by Electron main, the web host and the CLI; no Electron here.
+// The host core: one training worker, the current session (live or replayed, kept with its log
+// by SessionStore), and the renderers listening. Shared by Electron main, the web host and the
+// CLI; no Electron here.
 //
 // Every record from the worker is written to the session log the moment it arrives (the log is
 // the source of truth); renderers get records coalesced into batches (RecordBatcher).
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import type {
   DefinitionInfo,
   ExampleInfo,
@@ -12,7 +13,7 @@ import type {
   HostRequest,
   RunCommand,
 } from '../../protocol/host';
-import { encodeRecord, LogFormatError } from '../../protocol/log-codec';
+import { LogFormatError } from '../../protocol/log-codec';
 import type { BodyRecord, HeaderRecord } from '../../protocol/records';
 import type { RunState, WorkerCommand, WorkerMessage } from '../../protocol/worker';
 import {
@@ -25,7 +26,8 @@ import { listExamples } from './examples';
 import { defaultSessionsDir, defaultWorkerSpec, examplesDir, type WorkerSpec } from './paths';
 import { RecordBatcher } from './record-batcher';
 import { describeProblems, readReplay } from './replay';
-import { SessionLogWriter, uniqueLogPath } from './session-log';
+import { uniqueLogPath } from './session-log';
+import { SessionStore } from './session-store';
 import { WorkerLink } from './worker-link';
 
 export type HostListener = (event: HostEvent) => void;
@@ -52,17 +54,6 @@ export interface StartOptions {
   paused?: boolean;
 }
 
-interface Session {
-  header: HeaderRecord;
-  records: BodyRecord[];
-  source: 'live' | 'replay';
-  /** The log file: written by us (live) or the file opened (replay); none for an upload. */
-  logPath?: string;
-  writer?: SessionLogWriter;
-  /** Writing the live log failed; from then on the records are only in memory. */
-  writeFailed?: boolean;
-}
-
 const ENDED: ReadonlySet<RunState> = new Set(['idle', 'stopped', 'finished', 'error']);
 /** Replayed records go out in chunks so one huge message does not stall a renderer. */
 const REPLAY_CHUNK = 5000;
@@ -77,7 +68,7 @@ export class HostCore {
 
   private worker: WorkerLink | undefined;
   private definition: DefinitionInfo | undefined;
-  private session: Session | undefined;
+  private readonly store: SessionStore;
   private runState: RunState = 'idle';
   private runStep = 0;
   /** Set between a start command and the worker's header; holds that start's options. */
@@ -89,6 +80,10 @@ export class HostCore {
   private disposed = false;
 
   constructor(options: HostCoreOptions = {}) {
+    this.store = new SessionStore({
+      notice: (level, message) => this.announce(level, message),
+      trust: (path) => this.trustedPaths.add(path),
+    });
     this.workerSpec = options.worker ?? defaultWorkerSpec();
     this.sessionsDir = options.sessionsDir ?? defaultSessionsDir();
     this.examplesDir = options.examplesDir ?? examplesDir();
@@ -141,7 +136,7 @@ export class HostCore {
 
   /** The log of the session on display (the live log, or the replayed file). */
   get currentLogPath(): string | undefined {
-    return this.session?.logPath;
+    return this.store.current?.logPath;
   }
 
   get examples(): ExampleInfo[] {
@@ -156,7 +151,7 @@ export class HostCore {
   /** Everything a renderer needs to show the current state (sent on 'hello'). */
   snapshot(): Snapshot {
     this.batcher.flush();
-    const s = this.session;
+    const s = this.store.current;
     const event: Snapshot = {
       kind: 'snapshot',
       examples: this.examples,
@@ -247,7 +242,7 @@ export class HostCore {
     this.definition = info;
     // Choosing a definition ends the display of a saved log (renderers drop it on this event
     // too), so a renderer that connects later gets the same picture in its snapshot.
-    if (this.session?.source === 'replay') this.session = undefined;
+    this.store.dropReplay();
     this.broadcast({ kind: 'definition', definition: info });
     return info;
   }
@@ -351,39 +346,18 @@ export class HostCore {
     const logPath = resolve(
       options.logPath ?? uniqueLogPath(this.sessionsDir, header.name, new Date()),
     );
-    let writer: SessionLogWriter | undefined;
-    try {
-      writer = SessionLogWriter.create(logPath, header);
-      this.trustedPaths.add(logPath);
-    } catch (error) {
-      this.announce(
-        'error',
-        `Cannot create the session log ${logPath}: ${(error as Error).message}. ` +
-          'The run continues, but is not being saved.',
-      );
-    }
-    this.session = { header, records: [], source: 'live', ...(writer && { logPath, writer }) };
+    const written = this.store.beginLive(header, logPath);
     this.runStep = 0;
-    this.broadcast({ kind: 'session', header, source: 'live', ...(writer && { logPath }) });
+    this.broadcast({
+      kind: 'session',
+      header,
+      source: 'live',
+      ...(written !== undefined && { logPath: written }),
+    });
   }
 
   private addRecord(record: BodyRecord): void {
-    const session = this.session;
-    if (session?.source !== 'live') return; // no header yet: nothing to attach it to
-    if (session.writer && !session.writeFailed) {
-      try {
-        session.writer.append(record);
-      } catch (error) {
-        session.writeFailed = true;
-        this.announce(
-          'error',
-          `Writing the session log failed: ${(error as Error).message}. ` +
-            `Records from step ${record.step} on are not saved.`,
-        );
-      }
-    }
-    session.records.push(record);
-    this.batcher.add(record);
+    if (this.store.append(record)) this.batcher.add(record);
   }
 
   private setState(state: RunState, step: number, message?: string): void {
@@ -396,11 +370,7 @@ export class HostCore {
     if (ENDED.has(state) && state !== 'idle') {
       // The run ended (or failed while preparing): a new start may come.
       this.pendingStart = undefined;
-      try {
-        this.session?.writer?.sync();
-      } catch {
-        // fsync is a best effort at the end of a run; the bytes are already with the OS.
-      }
+      this.store.sync();
     }
     this.broadcast({ kind: 'state', state, step, ...(message !== undefined && { message }) });
   }
@@ -410,7 +380,7 @@ export class HostCore {
     const wasStarting = this.pendingStart !== undefined;
     this.pendingStart = undefined;
     this.stepWhenReady = false;
-    const session = this.session;
+    const session = this.store.current;
     const live = session?.source === 'live' && !ENDED.has(this.runState);
     const message = `The training worker crashed (${reason}).`;
     if (live) {
@@ -472,7 +442,7 @@ export class HostCore {
     const { header, records } = replay;
     const where = path !== undefined ? { logPath: path } : {};
     this.closeSession();
-    this.session = { header, records, source: 'replay', ...where };
+    this.store.replay(header, records, path);
     this.broadcast({ kind: 'session', header, source: 'replay', ...where });
     for (let i = 0; i < records.length; i += REPLAY_CHUNK) {
       this.broadcast({ kind: 'records', records: records.slice(i, i + REPLAY_CHUNK) });
@@ -484,51 +454,19 @@ export class HostCore {
     return true;
   }
 
-  /** The session's log text rebuilt from memory (an upload, or a live log that failed to write). */
-  private encodeSession(session: Session): string {
-    return [encodeRecord(session.header), ...session.records.map((r) => encodeRecord(r))].join('');
-  }
-
-  /** True when the session's log file holds every record (so it can be copied as is). */
-  private static fileIsComplete(session: Session): session is Session & { logPath: string } {
-    return session.logPath !== undefined && !session.writeFailed;
-  }
-
-  /**
-   * Copies the current session's log to `target` (also while running: every record so far is
-   * already written). An uploaded log is written out from memory. Throws with a clear message
-   * when there is nothing to save or the copy fails.
-   */
+  /** Copies the current session's log to `target` (see SessionStore.saveAs). */
   saveLogAs(target: string): string {
-    const session = this.session;
-    if (!session)
-      throw new Error('There is no session to save yet: start a run or open a log first.');
-    const destination = resolve(target);
-    if (session.logPath && resolve(session.logPath) === destination) return destination;
-    mkdirSync(dirname(destination), { recursive: true });
-    if (HostCore.fileIsComplete(session)) copyFileSync(session.logPath, destination);
-    else writeFileSync(destination, this.encodeSession(session));
-    this.trustedPaths.add(destination);
-    return destination;
+    return this.store.saveAs(target);
   }
 
   /** The current session log's name and text, for the web host's download. */
   currentLogText(): { name: string; text: string } | undefined {
-    const session = this.session;
-    if (!session) return undefined;
-    if (HostCore.fileIsComplete(session)) {
-      return { name: basename(session.logPath), text: readFileSync(session.logPath, 'utf8') };
-    }
-    return { name: `${session.header.name}.jsonl`, text: this.encodeSession(session) };
+    return this.store.currentText();
   }
 
   private closeSession(): void {
     this.batcher.flush();
-    try {
-      this.session?.writer?.close();
-    } catch (error) {
-      this.announce('warning', `Closing the session log failed: ${(error as Error).message}`);
-    }
+    this.store.close();
   }
 
   // ---- the end --------------------------------------------------------------------------
