@@ -8,3 +8,5 @@ export { normTest } from './norm-test';
 export { orthogonalityTest } from './orthogonality-test';
 export { perSampleGradientStatistics, type PerSampleGradientStatistics } from './per-sample';
 export { TIC_EPSILON, ticTrace } from './tic';
+export { fitLineQuadratic, localStepSize, meanAndVariance, type LineObservation } from './alpha';
+export { parameterDistance, type ParameterDistance } from './distance';
