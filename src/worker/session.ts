@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { dirname, resolve } from 'node:path';
 import { version as appVersion } from '../../package.json';
-import { formatIssue, type CurvatureSpec, type RunDefinition } from '../protocol/definition';
+import { formatIssue, type RunDefinition } from '../protocol/definition';
 import { planSteps } from '../protocol/plan';
 import {
   LOG_FORMAT,
@@ -28,52 +28,19 @@ import type { Dataset } from './data/dataset';
 import { loadDataset } from './data/load';
 import { checkDefinitionAgainstData } from './definition/fit';
 import { modelFileWeights } from './definition/import/index';
-import { inspectDirection } from './curvature/inspect';
-import { dominantSampleImages } from './curvature/sample-images';
-import { curvatureSeed, measureCurvature, type CurvatureBatchTensors } from './curvature/monitor';
+import {
+  curvatureDue,
+  inspectRun,
+  measureRunCurvature,
+  type MonitorOutput,
+} from './curvature/run-monitor';
 import { scheduledSteps } from './curvature/schedule';
+import { errorText, type Monitor, type Run } from './run';
 
 export type Emit = (message: WorkerMessage) => void;
 
 /** Steps over which samples/s is averaged. */
 const THROUGHPUT_WINDOW = 20;
-
-/** The run's curvature monitoring (definition section `curvature`). */
-interface Monitor {
-  spec: CurvatureSpec;
-  due: (step: number) => boolean;
-  /** batch: fixed — the held batch, disposed with the run. */
-  fixed?: CurvatureBatchTensors;
-  /** The step last measured (a measurement is one tick of its own, before that step's update). */
-  measuredStep: number;
-  /** The batch and seed of the latest curvature step, for the inspector. */
-  last?: { indices: number[]; seed: number; step: number };
-}
-
-interface Run {
-  monitor?: Monitor;
-  definition: RunDefinition;
-  trainer: Trainer;
-  batches: BatchSource;
-  evalSet: TensorBatch;
-  maxSteps: number;
-  /** Optimizer steps taken so far. */
-  step: number;
-  state: 'running' | 'paused';
-  /** Active (unpaused) milliseconds accumulated before `runningSince`. */
-  activeMs: number;
-  /** performance.now() when the run last entered 'running'. */
-  runningSince: number;
-  recent: { ms: number; samples: number }[];
-  lastEvalStep: number;
-  tickScheduled: boolean;
-  /** The tail of the run's work queue (see `enqueue`). */
-  work: Promise<void>;
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 export class TrainingSession {
   private run: Run | undefined;
@@ -81,6 +48,12 @@ export class TrainingSession {
   private generation = 0;
   private preparing: { paused: boolean } | undefined;
   private lastState: RunState = 'idle';
+
+  /** Where the run's curvature monitor posts its records and messages. */
+  private readonly out: MonitorOutput = {
+    emit: (message) => this.emit(message),
+    record: (record) => this.record(record),
+  };
 
   constructor(private readonly emit: Emit) {}
 
@@ -109,7 +82,7 @@ export class TrainingSession {
       case 'inspect':
         if (this.run?.state === 'paused') {
           const run = this.run;
-          this.enqueue(run, () => this.inspect(run, command.group, command.direction));
+          this.enqueue(run, () => inspectRun(run, command.group, command.direction, this.out));
         } else
           this.emit({
             type: 'error',
@@ -349,7 +322,7 @@ export class TrainingSession {
       }
       void this.enqueue(run, async () => {
         // A curvature step is a tick of its own, so a pause lands between it and the update.
-        if (this.curvatureDue(run)) await this.measureCurvature(run);
+        if (curvatureDue(run)) await measureRunCurvature(run, this.out);
         else await this.advance(run);
       }).then(() => {
         run.tickScheduled = false;
@@ -360,7 +333,7 @@ export class TrainingSession {
 
   private async singleStep(run: Run): Promise<void> {
     const t0 = performance.now();
-    if (this.curvatureDue(run)) await this.measureCurvature(run);
+    if (curvatureDue(run)) await measureRunCurvature(run, this.out);
     await this.advance(run);
     run.activeMs += performance.now() - t0;
   }
@@ -430,115 +403,6 @@ export class TrainingSession {
       }
     } catch (e) {
       this.fail(run, e);
-    }
-  }
-
-  // ------------------------------------------------------------------ curvature
-
-  private curvatureDue(run: Run): boolean {
-    const m = run.monitor;
-    return !!m && m.measuredStep !== run.step && run.step < run.maxSteps && m.due(run.step);
-  }
-
-  /** The curvature batch: the fixed one, or the first `samples` rows of step `step`'s batch. */
-  private curvatureBatch(
-    run: Run,
-    m: Monitor,
-    indices?: number[],
-  ): { batch: CurvatureBatchTensors; owned: boolean } {
-    if (m.fixed) return { batch: m.fixed, owned: false };
-    const rows = indices ?? Array.from(run.batches.indices(run.step).subarray(0, m.spec.samples));
-    return { batch: { ...run.batches.tensors(rows), indices: rows }, owned: true };
-  }
-
-  /** One curvature step on the parameters before update run.step + 1. A failure (e.g. the
-   *  memory budget) ends the monitoring, not the training. */
-  private async measureCurvature(run: Run): Promise<void> {
-    const m = run.monitor!;
-    m.measuredStep = run.step;
-    const t0 = performance.now();
-    const { batch, owned } = this.curvatureBatch(run, m);
-    const batchMs = performance.now() - t0;
-    try {
-      const { record } = await measureCurvature({
-        trainer: run.trainer,
-        batch,
-        spec: m.spec,
-        model: run.definition.model,
-        runSeed: run.definition.seed,
-        step: run.step,
-      });
-      record.timings.batch = batchMs;
-      record.timings.total += batchMs;
-      m.last = {
-        indices: batch.indices,
-        seed: curvatureSeed(run.definition.seed, run.step),
-        step: run.step,
-      };
-      this.record(record);
-      this.emit({ type: 'status', message: this.costMessage(run, m, record.timings.total) });
-    } catch (e) {
-      run.monitor = undefined;
-      if (m.fixed) tf.dispose([m.fixed.x, m.fixed.y]);
-      this.emit({
-        type: 'error',
-        message: `curvature monitoring stopped at step ${run.step}: ${errorText(e)}; training continues`,
-        step: run.step,
-      });
-    } finally {
-      if (owned) tf.dispose([batch.x, batch.y]);
-    }
-  }
-
-  /** "curvature step 10: 412 ms (N = 32, MC 1, whole net, every 10 steps; a training step
-   *  takes 9 ms)": the cost the UI states. */
-  private costMessage(run: Run, m: Monitor, ms: number): string {
-    const s = m.spec;
-    const when =
-      'every' in s.schedule
-        ? `every ${s.schedule.every} steps`
-        : `${s.schedule.log.points} log-spaced steps up to ${s.schedule.log.end}`;
-    const train = run.recent.length
-      ? `; a training step takes ${(run.recent.reduce((a, r) => a + r.ms, 0) / run.recent.length).toFixed(0)} ms`
-      : '';
-    return (
-      `curvature step ${run.step}: ${ms.toFixed(0)} ms (N = ${s.samples}, ` +
-      `${s.mc_samples > 0 ? `MC ${s.mc_samples}` : 'exact'}, ` +
-      `${s.groups === 'whole' ? 'whole net' : 'per layer'}, ${s.batch} batch, ${when}${train})`
-    );
-  }
-
-  /** The inspector (while paused): per-sample detail of one direction at the current
-   *  parameters, on the latest curvature batch. Reads only; training resumes unchanged. */
-  private async inspect(run: Run, group: number, direction: number): Promise<void> {
-    const m = run.monitor;
-    if (!m) {
-      this.emit({
-        type: 'error',
-        message: 'cannot inspect a direction: this run has no curvature section',
-        step: run.step,
-      });
-      return;
-    }
-    const { batch, owned } = this.curvatureBatch(run, m, m.last?.indices);
-    try {
-      const record = await inspectDirection({
-        trainer: run.trainer,
-        batch,
-        spec: m.spec,
-        model: run.definition.model,
-        seed: m.last?.seed ?? curvatureSeed(run.definition.seed, run.step),
-        step: run.step,
-        group,
-        direction,
-      });
-      const images = dominantSampleImages(run.batches.dataset, record);
-      if (images) record.images = images;
-      this.record(record);
-    } catch (e) {
-      this.emit({ type: 'error', message: `cannot inspect: ${errorText(e)}`, step: run.step });
-    } finally {
-      if (owned) tf.dispose([batch.x, batch.y]);
     }
   }
 
