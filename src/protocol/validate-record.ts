@@ -124,6 +124,9 @@ function checkHeader(r: Record<string, unknown>): string | undefined {
       if (!isObject(b) || typeof b.chosen !== 'string' || !Array.isArray(b.skipped)) {
         return 'backend must be an object with "chosen" and "skipped"';
       }
+      if (b.device !== undefined && typeof b.device !== 'string') {
+        return 'backend.device must be a string (the GPU adapter) when present';
+      }
       return undefined;
     },
     () => {

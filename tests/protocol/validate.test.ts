@@ -96,11 +96,23 @@ describe('validateLogRecord', () => {
         { ...sampleHeader(), plannedSteps: 2.5 },
         'header: plannedSteps must be a non-negative integer, got 2.5',
       ],
+      [
+        { ...sampleHeader(), backend: { chosen: 'webgpu', device: 7, skipped: [] } },
+        'header: backend.device must be a string (the GPU adapter) when present',
+      ],
       [{ type: 7 }, 'unknown record type 7'],
       [{ type: 'constructor' }, 'unknown record type "constructor"'],
     ];
     for (const [record, error] of cases) {
       expect(validateLogRecord(record)).toEqual({ ok: false, error });
     }
+  });
+
+  it('accepts a header whose backend names its GPU adapter', () => {
+    const header = {
+      ...sampleHeader(),
+      backend: { chosen: 'webgpu', device: 'NVIDIA H200 (native API)', skipped: [] },
+    };
+    expect(validateLogRecord(header)).toMatchObject({ ok: true });
   });
 });
