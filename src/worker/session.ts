@@ -49,11 +49,18 @@ export class TrainingSession {
   private preparing: { paused: boolean } | undefined;
   private lastState: RunState = 'idle';
 
-  /** Where the run's curvature monitor posts its records and messages. */
-  private readonly out: MonitorOutput = {
-    emit: (message) => this.emit(message),
-    record: (record) => this.record(record),
-  };
+  /** Where a run's curvature monitor posts its records and messages: nowhere once the run has
+   *  ended (stopped while a curvature step or the inspector was computing). */
+  private outputOf(run: Run): MonitorOutput {
+    return {
+      emit: (message) => {
+        if (this.run === run) this.emit(message);
+      },
+      record: (record) => {
+        if (this.run === run) this.record(record);
+      },
+    };
+  }
 
   constructor(private readonly emit: Emit) {}
 
@@ -82,7 +89,9 @@ export class TrainingSession {
       case 'inspect':
         if (this.run?.state === 'paused') {
           const run = this.run;
-          this.enqueue(run, () => inspectRun(run, command.group, command.direction, this.out));
+          this.enqueue(run, () =>
+            inspectRun(run, command.group, command.direction, this.outputOf(run)),
+          );
         } else
           this.emit({
             type: 'error',
@@ -322,7 +331,7 @@ export class TrainingSession {
       }
       void this.enqueue(run, async () => {
         // A curvature step is a tick of its own, so a pause lands between it and the update.
-        if (curvatureDue(run)) await measureRunCurvature(run, this.out);
+        if (curvatureDue(run)) await measureRunCurvature(run, this.outputOf(run));
         else await this.advance(run);
       }).then(() => {
         run.tickScheduled = false;
@@ -333,7 +342,7 @@ export class TrainingSession {
 
   private async singleStep(run: Run): Promise<void> {
     const t0 = performance.now();
-    if (curvatureDue(run)) await measureRunCurvature(run, this.out);
+    if (curvatureDue(run)) await measureRunCurvature(run, this.outputOf(run));
     await this.advance(run);
     run.activeMs += performance.now() - t0;
   }
@@ -356,6 +365,8 @@ export class TrainingSession {
       } finally {
         tf.dispose([batch.x, batch.y]);
       }
+      // Stopped (or restarted) while the step ran: the run ended at the step it had.
+      if (this.run !== run) return;
       const stepMs = performance.now() - t0;
       run.step++;
 
@@ -394,6 +405,7 @@ export class TrainingSession {
       }
       const finished = run.step >= run.maxSteps;
       if (run.step % run.definition.eval.every === 0 || finished) await this.evaluate(run);
+      if (this.run !== run) return;
       if (finished) {
         this.event(run.step, 'finished');
         this.end(run);
@@ -402,7 +414,7 @@ export class TrainingSession {
         this.setState('paused', run.step);
       }
     } catch (e) {
-      this.fail(run, e);
+      if (this.run === run) this.fail(run, e);
     }
   }
 
@@ -410,6 +422,7 @@ export class TrainingSession {
     if (run.lastEvalStep === run.step) return;
     run.lastEvalStep = run.step;
     const result = await run.trainer.evaluate(run.evalSet.x, run.evalSet.y);
+    if (this.run !== run) return;
     const record: BodyRecord = {
       type: 'eval',
       step: run.step,
