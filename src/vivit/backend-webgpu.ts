@@ -82,13 +82,16 @@ export function describeAdapter(
 }
 
 /**
- * Dawn's OpenGL ES backend needs EGL's surfaceless platform (no display) and Mesa a private
- * runtime directory. EGL reads the real process environment, which a worker thread cannot
+ * On a headless machine Dawn's OpenGL ES backend needs EGL's surfaceless platform and Mesa a
+ * private runtime directory. EGL reads the real process environment, which a worker thread cannot
  * change (its process.env is its own copy): call this on the main thread before starting the
  * training worker (the host does).
  */
 export function prepareHeadlessGpuEnvironment(): void {
   if (!isMainThread) return;
+  // A desktop session has a display EGL finds by itself, and the Electron app's own GPU
+  // process must not inherit a surfaceless platform.
+  if (process.env.DISPLAY || process.env.WAYLAND_DISPLAY) return;
   process.env.EGL_PLATFORM ??= 'surfaceless';
   if (!process.env.XDG_RUNTIME_DIR) {
     process.env.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'vivit-xdg-'));
