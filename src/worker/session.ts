@@ -1,4 +1,5 @@
-// One training session: takes WorkerCommands, emits WorkerMessages. Independent of
+// One training session: takes WorkerCommands, emits WorkerMessages (preparation in
+// ./prepare.ts, the curvature monitor in ./curvature/run-monitor.ts). Independent of
 // worker_threads (src/worker/index.ts wires it to a parentPort), so it can be tested directly.
 //
 // It never waits on the host: steps run one per event-loop turn (setImmediate), so commands
@@ -6,36 +7,17 @@
 // asynchronous (GPU backends read results back asynchronously), so all work on a run's trainer
 // (steps, curvature, the inspector, releasing it) goes through the run's queue, one at a time.
 import * as tf from '@tensorflow/tfjs';
-import { dirname, resolve } from 'node:path';
-import { version as appVersion } from '../../package.json';
-import { formatIssue, type RunDefinition } from '../protocol/definition';
-import { planSteps } from '../protocol/plan';
-import {
-  LOG_FORMAT,
-  LOG_VERSION,
-  type BackendReport,
-  type BodyRecord,
-  type DampingRecord,
-  type EventRecord,
-  type HeaderRecord,
-  type RunEventKind,
-} from '../protocol/records';
+import type { BodyRecord, DampingRecord, EventRecord, RunEventKind } from '../protocol/records';
 import type { RunState, WorkerCommand, WorkerMessage } from '../protocol/worker';
-import { createTrainer, type DampingStepReport, type Trainer } from '../vivit';
-import { chooseBackend, describeBackend } from './backend';
-import { BatchSource, type TensorBatch } from './data/batches';
-import type { Dataset } from './data/dataset';
-import { loadDataset } from './data/load';
-import { checkDefinitionAgainstData } from './definition/fit';
-import { modelFileWeights } from './definition/import/index';
+import type { DampingStepReport } from '../vivit';
 import {
   curvatureDue,
   inspectRun,
   measureRunCurvature,
   type MonitorOutput,
 } from './curvature/run-monitor';
-import { scheduledSteps } from './curvature/schedule';
-import { errorText, type Monitor, type Run } from './run';
+import { prepareRun, type PreparedRun } from './prepare';
+import { errorText, type Run } from './run';
 
 export type Emit = (message: WorkerMessage) => void;
 
@@ -117,66 +99,13 @@ export class TrainingSession {
     const preparing = { paused: command.paused ?? false };
     this.preparing = preparing;
     const current = () => this.generation === generation;
-    const definition = command.definition;
-    let dataset: Dataset | undefined;
-    let trainer: Trainer | undefined;
-    let evalSet: TensorBatch | undefined;
+    let prepared: PreparedRun | undefined;
     try {
-      this.emit({ type: 'status', message: 'choosing a compute backend…' });
-      const backend = await chooseBackend();
-      if (!current()) return;
-      this.emit({ type: 'status', message: describeBackend(backend) });
-
-      this.emit({ type: 'status', message: `loading ${definition.data.source} data…` });
-      const baseDir = command.definitionPath
-        ? dirname(resolve(command.definitionPath))
-        : process.cwd();
-      dataset = await loadDataset(definition.data, definition.seed, baseDir);
-      if (!current()) return;
-      const issues = checkDefinitionAgainstData(definition, {
-        inputShape: dataset.inputShape,
-        task: dataset.task,
-        outputs: dataset.outputs,
-        trainCount: dataset.train.count,
-        testCount: dataset.test.count,
-        label: dataset.description,
-      });
-      if (issues.length > 0) {
-        throw new Error(
-          `the definition does not fit the data: ${issues.map((i) => formatIssue(i)).join('; ')}`,
-        );
-      }
-
-      this.emit({ type: 'status', message: `building the model (${dataset.description})…` });
-      trainer = createTrainer({
-        layers: definition.model,
-        inputShape: dataset.inputShape,
-        loss: definition.loss,
-        optimizer: definition.optimizer,
-        seed: definition.seed,
-      });
-      // A model read from a file starts from the file's weights.
-      if (definition.model_file) trainer.loadParameters(modelFileWeights(definition, baseDir));
-      const batches = new BatchSource(
-        dataset,
-        definition.loss,
-        definition.batch_size,
-        definition.seed,
+      prepared = await prepareRun(command, current, (message) =>
+        this.emit({ type: 'status', message }),
       );
-      evalSet = batches.evalSet(definition.eval.samples);
-      const maxSteps = planSteps(definition, dataset.train.count, command.maxSteps);
-
-      let monitor: Monitor | undefined;
-      const spec = definition.curvature;
-      if (spec) {
-        monitor = { spec, due: scheduledSteps(spec.schedule), measuredStep: -1 };
-        if (spec.batch === 'fixed') {
-          const indices = batches.fixedIndices(spec.samples);
-          monitor.fixed = { ...batches.tensors(indices), indices };
-        }
-      }
-      const header = this.header(definition, command.definitionPath, backend, trainer, dataset);
-      header.plannedSteps = maxSteps; // the one count every reader of the log uses
+      if (!prepared) return;
+      const { header, definition, trainer, batches, evalSet, maxSteps, monitor } = prepared;
       this.preparing = undefined;
       this.run = {
         ...(monitor && { monitor }),
@@ -199,45 +128,14 @@ export class TrainingSession {
       this.setState(this.run.state, 0);
       this.schedule(this.run);
     } catch (e) {
-      trainer?.dispose();
-      if (evalSet) tf.dispose([evalSet.x, evalSet.y]);
+      prepared?.trainer.dispose();
+      if (prepared) tf.dispose([prepared.evalSet.x, prepared.evalSet.y]);
       if (!current()) return;
       this.preparing = undefined;
       const message = `cannot start the run: ${errorText(e)}`;
       this.emit({ type: 'error', message });
       this.setState('error', 0, message);
     }
-  }
-
-  private header(
-    definition: RunDefinition,
-    definitionPath: string | undefined,
-    backend: BackendReport,
-    trainer: Trainer,
-    dataset: Dataset,
-  ): HeaderRecord {
-    const versions: Record<string, string> = {
-      app: appVersion,
-      node: process.versions.node,
-      v8: process.versions.v8,
-      tfjs: tf.version.tfjs ?? tf.version_core,
-    };
-    if (process.versions.electron) versions.electron = process.versions.electron;
-    const header: HeaderRecord = {
-      type: 'header',
-      format: LOG_FORMAT,
-      version: LOG_VERSION,
-      name: definition.name,
-      definition,
-      backend,
-      versions,
-      startTime: new Date().toISOString(),
-      parameterCount: trainer.parameterCount,
-      trainSamples: dataset.train.count,
-      testSamples: dataset.test.count,
-    };
-    if (definitionPath) header.definitionPath = definitionPath;
-    return header;
   }
 
   // ------------------------------------------------------------------ state changes
