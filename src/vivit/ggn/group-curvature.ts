@@ -3,7 +3,7 @@
 // (Eq. 8), signs, then — only when asked — the lift through V for eigenvectors (Eq. 5) and the
 // damped Newton step assembled as one Gram-space row (Eq. 9, §2.3).
 
-import type { CurvatureTimings, GroupCurvature } from '../curvature';
+import type { CurvatureTimings, GroupCurvature } from '../curvature-types';
 import {
   columnMeans,
   directionalCurvatures,
