@@ -34,6 +34,9 @@ export interface Run {
   recent: { ms: number; samples: number }[];
   lastEvalStep: number;
   tickScheduled: boolean;
+  /** Set while a pause waits for the work in flight (so 'paused' follows that work's records);
+   *  a resume before then withdraws it. */
+  pauseRequest?: object;
   /** The tail of the run's work queue (see `enqueue`). */
   work: Promise<void>;
 }

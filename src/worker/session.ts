@@ -53,11 +53,15 @@ export class TrainingSession {
         return;
       case 'pause':
         if (this.preparing) this.preparing.paused = true;
-        else if (this.run?.state === 'running') this.pause(this.run);
+        else if (this.run?.state === 'running') this.requestPause(this.run);
         return;
       case 'resume':
         if (this.preparing) this.preparing.paused = false;
         else if (this.run?.state === 'paused') this.resume(this.run);
+        else if (this.run?.pauseRequest) {
+          this.run.pauseRequest = undefined; // withdrawn before it took effect
+          this.schedule(this.run);
+        }
         return;
       case 'step':
         if (this.run?.state === 'paused') {
@@ -219,11 +223,24 @@ export class TrainingSession {
 
   // ------------------------------------------------------------------ stepping
 
+  /** Stops scheduling steps now and pauses once the work in flight is done, so that the
+   *  'paused' state comes after that work's records (and a log saved then has them). */
+  private requestPause(run: Run): void {
+    if (run.pauseRequest) return;
+    const request = {};
+    run.pauseRequest = request;
+    void this.enqueue(run, async () => {
+      if (run.pauseRequest !== request) return;
+      run.pauseRequest = undefined;
+      if (run.state === 'running') this.pause(run);
+    });
+  }
+
   private schedule(run: Run): void {
-    if (run.tickScheduled || run.state !== 'running') return;
+    if (run.tickScheduled || run.state !== 'running' || run.pauseRequest) return;
     run.tickScheduled = true;
     setImmediate(() => {
-      if (this.run !== run || run.state !== 'running') {
+      if (this.run !== run || run.state !== 'running' || run.pauseRequest) {
         run.tickScheduled = false;
         return;
       }

@@ -24,8 +24,8 @@ ${curvature}`,
     'stop.yaml',
   ).definition!;
 
-/** A session that stops itself the moment it posts a message passing `stopOn`. */
-function selfStopping(stopOn: (m: WorkerMessage) => boolean) {
+/** A session that sends itself `command` the moment it posts a message passing `stopOn`. */
+function selfStopping(stopOn: (m: WorkerMessage) => boolean, command: 'stop' | 'pause' = 'stop') {
   const messages: WorkerMessage[] = [];
   let armed = true;
   let waiter: { test: (m: WorkerMessage) => boolean; resolve: () => void } | null = null;
@@ -33,7 +33,7 @@ function selfStopping(stopOn: (m: WorkerMessage) => boolean) {
     messages.push(m);
     if (armed && stopOn(m)) {
       armed = false;
-      session.handle({ type: 'stop' });
+      session.handle({ type: command });
     }
     if (waiter?.test(m)) {
       waiter.resolve();
@@ -75,5 +75,31 @@ describe('stopping a run while its work is in flight', () => {
     session.handle({ type: 'start', definition: definition(4) });
     await until((m) => m.type === 'state' && m.state === 'finished');
     expect(stepsOf(messages.slice(stoppedAt + 1))).toEqual([1, 2, 3, 4]);
+  });
+
+  it('a pause during a step takes effect after it: paused comes after its records, and resume goes on', async () => {
+    const { session, messages, until } = selfStopping(isRecord('step', 5), 'pause');
+    session.handle({ type: 'start', definition: definition(8) });
+    await until((m) => m.type === 'state' && m.state === 'paused');
+    const pausedAt = messages.findIndex((m) => m.type === 'state' && m.state === 'paused');
+    // Step 5's evaluation (eval every 5) was still to come when the pause arrived.
+    const evalAt = messages.findIndex(isRecord('eval', 5));
+    expect(evalAt).toBeGreaterThan(-1);
+    expect(evalAt).toBeLessThan(pausedAt);
+    expect(messages[pausedAt]).toEqual({ type: 'state', state: 'paused', step: 5 });
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(stepsOf(messages)).toEqual([1, 2, 3, 4, 5]); // no step after the pause
+    session.handle({ type: 'resume' });
+    await until((m) => m.type === 'state' && m.state === 'finished');
+    expect(stepsOf(messages)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it('a resume before the pause took effect withdraws it', async () => {
+    const { session, messages, until } = selfStopping(isRecord('step', 2), 'pause');
+    session.handle({ type: 'start', definition: definition(6) });
+    await until(isRecord('step', 2));
+    session.handle({ type: 'resume' });
+    await until((m) => m.type === 'state' && m.state === 'finished');
+    expect(stepsOf(messages)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 });
