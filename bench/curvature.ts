@@ -19,12 +19,7 @@ import {
   type CurvatureResult,
 } from '../src/vivit/curvature';
 import { loadEigensolver, eigensolverStatus } from '../src/vivit/linalg/index';
-import { lossModule } from '../src/vivit/loss/registry';
-import { batchToEngine } from '../src/vivit/nn/layout';
-import { Network } from '../src/vivit/nn/network';
-import { Rng } from '../src/vivit/random';
-import { tfjsOps } from '../src/vivit/tensor/tfjs-ops';
-import { CIFAR10_3C3D, MNIST_MLP, median } from './problems';
+import { CIFAR10_3C3D, MNIST_MLP, median, problemTensors } from './problems';
 import { timeCall } from './util';
 
 interface Problem {
@@ -95,30 +90,12 @@ async function benchProblem(
   p: Problem,
   repeats: number,
 ): Promise<{ title: string; rows: Row[]; d: number }> {
-  const network = new Network(p.layers, p.inputShape);
-  const params = network.paramsFromTorch(tfjsOps, network.initTorch(new Rng(0, 'init')));
-  const loss = lossModule('cross_entropy');
-  const x = tf.randomUniform([p.n, ...p.inputShape], 0, 1, 'float32', 1);
-  const y = tf.tensor1d(
-    Array.from({ length: p.n }, (_, i) => i % 10),
-    'float32',
+  const { network, model, x, y, gradientStep, dispose } = problemTensors(
+    p.layers,
+    p.inputShape,
+    p.n,
   );
-  const model = { ops: tfjsOps, network, params, loss: 'cross_entropy' as const };
   const budget = Math.floor(0.25 * os.totalmem());
-
-  const gradientStep = async () => {
-    const value = tf.tidy(() => {
-      const { out, caches } = network.forward(tfjsOps, params, batchToEngine(tfjsOps, x), {
-        training: true,
-      });
-      const { value: v, gradient } = loss.valueAndGradient(tfjsOps, out, y);
-      const grads = network.backward(tfjsOps, params, caches, gradient);
-      // Read one number of every gradient so that all the work has run.
-      return tf.stack([v, ...grads.map((g) => tf.sum(g))]);
-    });
-    await value.data();
-    value.dispose();
-  };
 
   const time = async (fn: () => Promise<void>): Promise<number> => (await timeCall(fn)).wall;
 
@@ -164,7 +141,7 @@ async function benchProblem(
       if (timings && (stages[i] === undefined || ms <= median(times[i]))) stages[i] = timings;
     }
   }
-  tf.dispose([...params, x, y]);
+  dispose();
   return {
     title: p.title,
     d: network.parameterCount,

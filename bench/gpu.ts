@@ -22,14 +22,10 @@ import type { BackendReport } from '../src/protocol/records';
 import { initWasmBackend } from '../src/vivit/backend-wasm';
 import { computeCurvature, type CurvatureOptions } from '../src/vivit/curvature';
 import { eigensolverStatus, loadEigensolver } from '../src/vivit/linalg/index';
-import { lossModule } from '../src/vivit/loss/registry';
-import { batchToEngine } from '../src/vivit/nn/layout';
-import { Network } from '../src/vivit/nn/network';
-import { Rng } from '../src/vivit/random';
-import { tfjsOps, tfjsReadbackCount } from '../src/vivit/tensor/tfjs-ops';
+import { tfjsReadbackCount } from '../src/vivit/tensor/tfjs-ops';
 import { createTrainer } from '../src/vivit/trainer';
 import { chooseBackend, describeBackend } from '../src/worker/backend';
-import { CIFAR10_3C3D, formatTable, median, MNIST_MLP } from './problems';
+import { CIFAR10_3C3D, formatTable, median, MNIST_MLP, problemTensors } from './problems';
 
 interface Problem {
   key: string;
@@ -135,29 +131,11 @@ async function measure(
 }
 
 async function benchProblem(p: Problem, repeats: number): Promise<GpuBenchRow[]> {
-  const network = new Network(p.layers, p.inputShape);
-  const params = network.paramsFromTorch(tfjsOps, network.initTorch(new Rng(0, 'init')));
-  const loss = lossModule('cross_entropy');
-  const x = tf.randomUniform([p.n, ...p.inputShape], 0, 1, 'float32', 1);
-  const y = tf.tensor1d(
-    Array.from({ length: p.n }, (_, i) => i % 10),
-    'float32',
-  );
-  const model = { ops: tfjsOps, network, params, loss: 'cross_entropy' as const };
+  const { model, x, y, gradientStep, dispose } = problemTensors(p.layers, p.inputShape, p.n);
   const budget = Math.floor(0.5 * os.totalmem());
 
   const gradient = await measure(repeats, async () => {
-    const numbers = tf.tidy(() => {
-      const { out, caches } = network.forward(tfjsOps, params, batchToEngine(tfjsOps, x), {
-        training: true,
-      });
-      const { value, gradient: dOut } = loss.valueAndGradient(tfjsOps, out, y);
-      const grads = network.backward(tfjsOps, params, caches, dOut);
-      // One read that depends on every gradient, so all the work has run.
-      return tf.stack([value, ...grads.map((g) => tf.sum(g))]);
-    });
-    await tfjsOps.read(numbers);
-    numbers.dispose();
+    await gradientStep();
     return undefined;
   });
   const rows: GpuBenchRow[] = [
@@ -202,7 +180,7 @@ async function benchProblem(p: Problem, repeats: number): Promise<GpuBenchRow[]>
       });
     }
   }
-  tf.dispose([...params, x, y]);
+  dispose();
   return rows;
 }
 

@@ -1,6 +1,8 @@
 // Shared by the benchmarks: the two networks the ViViT paper and its PyTorch reference are
-// timed on, a median, and a fixed-width table printer.
+// timed on, a problem's tensors and its plain gradient step, a median, and a table printer.
+import * as tf from '@tensorflow/tfjs';
 import type { LayerSpec } from '../src/protocol/definition';
+import { batchToEngine, lossModule, Network, Rng, tfjsOps } from '../src/vivit/index';
 
 const relu: LayerSpec = { type: 'relu' };
 const linear = (i: number, o: number): LayerSpec => ({ type: 'linear', in: i, out: o, bias: true });
@@ -57,4 +59,33 @@ export function formatTable(header: string[], rows: string[][]): string {
   const line = (row: string[]) =>
     row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** A network with default-initialized parameters and a random cross-entropy batch of n, on
+ *  tfjs, for timing (speed does not depend on the values). */
+export function problemTensors(layers: LayerSpec[], inputShape: number[], n: number) {
+  const network = new Network(layers, inputShape);
+  const params = network.paramsFromTorch(tfjsOps, network.initTorch(new Rng(0, 'init')));
+  const x = tf.randomUniform([n, ...inputShape], 0, 1, 'float32', 1);
+  const y = tf.tensor1d(
+    Array.from({ length: n }, (_, i) => i % 10),
+    'float32',
+  );
+  const model = { ops: tfjsOps, network, params, loss: 'cross_entropy' as const };
+  /** Forward, loss, backward, and one read that depends on every gradient (so all ran). */
+  const gradientStep = async (): Promise<void> => {
+    const loss = lossModule('cross_entropy');
+    const numbers = tf.tidy(() => {
+      const { out, caches } = network.forward(tfjsOps, params, batchToEngine(tfjsOps, x), {
+        training: true,
+      });
+      const { value, gradient } = loss.valueAndGradient(tfjsOps, out, y);
+      const grads = network.backward(tfjsOps, params, caches, gradient);
+      return tf.stack([value, ...grads.map((g) => tf.sum(g))]);
+    });
+    await tfjsOps.read(numbers);
+    numbers.dispose();
+  };
+  const dispose = () => tf.dispose([...params, x, y]);
+  return { network, params, x, y, model, gradientStep, dispose };
 }
