@@ -55,11 +55,6 @@ const SOFTWARE_ADAPTER = /llvmpipe|lavapipe|softpipe|swiftshader|software|micros
 
 let active: WebGpuAdapterInfo | undefined;
 
-/** The adapter in use once `initWebGpuBackend` succeeded. */
-export function webGpuAdapter(): WebGpuAdapterInfo | undefined {
-  return active;
-}
-
 /** The adapter in words, and whether it is a software rasterizer (exported for tests). */
 export function describeAdapter(
   adapter: AdapterLike,
@@ -116,11 +111,10 @@ function locateDawn(): string {
   }
 }
 
-async function loadDawn(): Promise<DawnModule> {
+async function loadDawn(modulePath: string): Promise<DawnModule> {
   try {
-    return (await import(/* @vite-ignore */ pathToFileURL(locateDawn()).href)) as DawnModule;
+    return (await import(/* @vite-ignore */ pathToFileURL(modulePath).href)) as DawnModule;
   } catch (e) {
-    if (e instanceof WebGpuUnavailableError) throw e;
     throw new WebGpuUnavailableError(`the webgpu package failed to load: ${firstLine(e)}`);
   }
 }
@@ -264,7 +258,7 @@ export async function initWebGpuBackend(options: {
   if (!active) {
     const modulePath = locateDawn();
     const { attempt, info } = await chooseAdapter(modulePath, options.allowSoftware);
-    const dawn = await loadDawn();
+    const dawn = await loadDawn(modulePath);
     const gpu = dawn.create(attempt.flags);
     const adapter = await gpu.requestAdapter(attempt.options as Record<string, unknown>);
     if (!adapter) throw new WebGpuUnavailableError(`the adapter ${info.description} went away`);

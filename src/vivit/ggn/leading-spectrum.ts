@@ -108,14 +108,26 @@ interface Ritz {
   z: Float64Array;
 }
 
-async function rayleighRitz<T>(ops: Ops<T>, q: T, y: T, b: number): Promise<Ritz> {
-  const h = ops.matMul(q, y, true, false);
-  const [data] = await readAll(ops, [h]);
-  ops.dispose(h);
-  const sym = new Float64Array(b * b);
-  for (let i = 0; i < b; i++) {
-    for (let j = 0; j < b; j++) sym[i * b + j] = 0.5 * (data[i * b + j] + data[j * b + i]);
+/** AᵀB (b×b) computed on the device, read back and symmetrized in float64 (for A = B, or where
+ *  AᵀB is symmetric in exact arithmetic: float32 roundoff makes it slightly not). */
+async function symmetricProduct<T>(ops: Ops<T>, a: T, b: T, size: number): Promise<Float64Array> {
+  const product = ops.matMul(a, b, true, false);
+  let data: Float32Array | Float64Array;
+  try {
+    [data] = await readAll(ops, [product]);
+  } finally {
+    ops.dispose(product);
   }
+  const sym = new Float64Array(size * size);
+  for (let i = 0; i < size; i++) {
+    for (let j = 0; j < size; j++)
+      sym[i * size + j] = 0.5 * (data[i * size + j] + data[j * size + i]);
+  }
+  return sym;
+}
+
+async function rayleighRitz<T>(ops: Ops<T>, q: T, y: T, b: number): Promise<Ritz> {
+  const sym = await symmetricProduct(ops, q, y, b);
   const eig = symmetricEigen(sym, b, { vectors: true, symmetryTolerance: 1 });
   return { theta: eig.values, z: eig.vectors! };
 }
@@ -157,17 +169,7 @@ async function replace<T>(ops: Ops<T>, old: T, next: Promise<T>): Promise<T> {
 async function orthonormalize<T>(ops: Ops<T>, y: T, n: number, b: number): Promise<T> {
   let current = y;
   for (let pass = 0; pass < 3; pass++) {
-    const s = ops.matMul(current, current, true, false);
-    const [data] = await readAll(ops, [s]);
-    ops.dispose(s);
-    const gram = Float64Array.from(data);
-    for (let i = 0; i < b; i++) {
-      for (let j = i + 1; j < b; j++) {
-        const m = 0.5 * (gram[i * b + j] + gram[j * b + i]);
-        gram[i * b + j] = m;
-        gram[j * b + i] = m;
-      }
-    }
+    const gram = await symmetricProduct(ops, current, current, b);
     let trace = 0;
     for (let i = 0; i < b; i++) trace += gram[i * b + i];
     let shift = pass === 0 ? 11 * (n * b + b * (b + 1)) * FLOAT32_EPS * trace : 0;

@@ -138,12 +138,14 @@ function pad(t: T, paddings: [number, number][], value = 0): T {
  * Node), so at rank ≥ 5 the operands are broadcast by adding zeros (exact, NaN and ±∞ kept).
  */
 function where(mask: T, a: T, b: T): T {
+  if (Math.max(mask.rank, a.rank, b.rank) < 5) {
+    return tf.where(tf.notEqual(mask, tf.scalar(0)), a, b);
+  }
   const { assertAndGetBroadcastShape } = tf.backend_util;
   const shape = assertAndGetBroadcastShape(
     assertAndGetBroadcastShape(mask.shape, a.shape),
     b.shape,
   );
-  if (shape.length < 5) return tf.where(tf.notEqual(mask, tf.scalar(0)), a, b);
   // Its Select kernel stops at rank 4 too: select on flat views of the broadcast operands.
   const flat = (t: T): T => {
     const same = t.rank === shape.length && t.shape.every((d, i) => d === shape[i]);
