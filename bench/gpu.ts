@@ -78,12 +78,21 @@ interface Options {
   repeats: number;
   json: string | null;
   wasm: boolean;
+  /** Only choose the backend, print the report, exit 0 on a GPU backend and 3 otherwise. */
+  probe: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { backend: null, only: null, repeats: 5, json: null, wasm: true };
+  const o: Options = {
+    backend: null,
+    only: null,
+    repeats: 5,
+    json: null,
+    wasm: true,
+    probe: false,
+  };
   const usage =
-    '--backend NAME, --only mlp32,mlp128,3c3d32,3c3d128, --repeats N, --json FILE, --no-wasm';
+    '--backend NAME, --only mlp32,mlp128,3c3d32,3c3d128, --repeats N, --json FILE, --no-wasm, --probe';
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--backend') o.backend = argv[++i] ?? '';
@@ -91,6 +100,7 @@ function parseOptions(argv: string[]): Options {
     else if (a === '--repeats') o.repeats = Number(argv[++i]);
     else if (a === '--json') o.json = argv[++i] ?? '';
     else if (a === '--no-wasm') o.wasm = false;
+    else if (a === '--probe') o.probe = true;
     else throw new Error(`unknown option ${a} (${usage})`);
   }
   if (!Number.isInteger(o.repeats) || o.repeats < 1) throw new Error('--repeats must be >= 1');
@@ -207,12 +217,44 @@ async function trainStepMs(repeats: number): Promise<number> {
   return m.ms;
 }
 
+/** Written after every problem too, so that a run cut short still leaves its rows. */
+function writeResults(
+  o: Options,
+  report: BackendReport,
+  rows: GpuBenchRow[],
+  trainStep: { backend: string; ms: number }[],
+  complete: boolean,
+): void {
+  if (!o.json) return;
+  const out = {
+    date: new Date().toISOString(),
+    complete,
+    backend: report,
+    host: {
+      cpus: os.cpus().length,
+      cpu: os.cpus()[0]?.model,
+      memoryGiB: os.totalmem() / 2 ** 30,
+    },
+    versions: { node: process.versions.node, tfjs: tf.version.tfjs },
+    repeats: o.repeats,
+    rows,
+    trainStep,
+  };
+  writeFileSync(o.json, JSON.stringify(out, null, 2) + '\n');
+  if (complete) console.log(`\nwrote ${o.json}`);
+}
+
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
   if (o.backend && o.backend !== 'auto') process.env.VIVIT_BACKEND = o.backend;
   const report: BackendReport = await chooseBackend();
-  await loadEigensolver();
   console.log(`${describeBackend(report)}`);
+  if (o.probe) {
+    // The bundle's run.sh probes each Vulkan driver manifest it finds before the long run.
+    process.exitCode = report.chosen === 'webgpu' || report.chosen === 'tensorflow-gpu' ? 0 : 3;
+    return;
+  }
+  await loadEigensolver();
   console.log(
     `eigensolver ${eigensolverStatus().backend} (CPU, float64); median of ${o.repeats} runs after one warm-up\n`,
   );
@@ -222,6 +264,7 @@ async function main(): Promise<void> {
     if (o.only && !o.only.includes(p.key)) continue;
     const problemRows = await benchProblem(p, o.repeats);
     rows.push(...problemRows);
+    writeResults(o, report, rows, [], false);
     console.log(`${p.title}, cross-entropy, ${report.chosen}`);
     console.log(
       formatTable(
@@ -280,23 +323,7 @@ async function main(): Promise<void> {
     '\nH200 ref: the PyTorch implementation (vivit + BackPACK) on an H200, eigenvalues + γ, λ.',
   );
 
-  if (o.json) {
-    const out = {
-      date: new Date().toISOString(),
-      backend: report,
-      host: {
-        cpus: os.cpus().length,
-        cpu: os.cpus()[0]?.model,
-        memoryGiB: os.totalmem() / 2 ** 30,
-      },
-      versions: { node: process.versions.node, tfjs: tf.version.tfjs },
-      repeats: o.repeats,
-      rows,
-      trainStep: train,
-    };
-    writeFileSync(o.json, JSON.stringify(out, null, 2) + '\n');
-    console.log(`\nwrote ${o.json}`);
-  }
+  writeResults(o, report, rows, train, true);
 }
 
 await main();

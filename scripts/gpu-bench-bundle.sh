@@ -45,11 +45,15 @@ gzip -9 -c node_modules/webgpu/dist/linux-x64/dawn.node > "$OUT/webgpu/dist/linu
 cp node_modules/webgpu/index.js node_modules/webgpu/package.json node_modules/webgpu/LICENSE.md \
   "$OUT/webgpu/"
 
-echo "[bundle] Debian's Vulkan loader"
+echo "[bundle] Debian's Vulkan loader and glvnd's dispatch library"
 debs="$(mktemp -d)"
-(cd "$debs" && apt-get download -q libvulkan1 >/dev/null 2>&1)
+(cd "$debs" && apt-get download -q libvulkan1 libglvnd0 >/dev/null 2>&1)
 for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$debs/root"; done
 cp -L "$debs"/root/usr/lib/x86_64-linux-gnu/libvulkan.so.1 "$OUT/lib/libvulkan.so.1"
+# NVIDIA's Vulkan driver (libGLX_nvidia) links libGLdispatch; run.sh adds this copy only where
+# the machine has none (a container that mounts the driver without glvnd).
+mkdir -p "$OUT/lib/fallback"
+cp -L "$debs"/root/usr/lib/x86_64-linux-gnu/libGLdispatch.so.0 "$OUT/lib/fallback/"
 rm -rf "$debs"
 
 cat > "$OUT/run.sh" <<'RUN'
@@ -73,29 +77,62 @@ export VIVIT_WEBGPU_MODULE="$TMP/webgpu/index.js"
 export VIVIT_TFJS_WASM_DIR="$HERE/app/wasm/"
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$TMP}"
 
-# The Vulkan loader finds drivers through ICD manifests. A driver installed without one (common
-# in containers that mount only the NVIDIA libraries) gets one written here.
-icd=""
-for d in /usr/share/vulkan/icd.d /etc/vulkan/icd.d /usr/local/share/vulkan/icd.d; do
-  for f in "$d"/nvidia*.json; do [ -f "$f" ] && icd="$f" && break 2; done
+has_lib() { { ldconfig -p || /sbin/ldconfig -p || true; } 2>/dev/null | grep -q "$1"; }
+[ -d /usr/local/nvidia/lib64 ] && export LD_LIBRARY_PATH="$LD_LIBRARY_PATH:/usr/local/nvidia/lib64"
+if ! has_lib libGLdispatch.so.0 && [ ! -f /usr/local/nvidia/lib64/libGLdispatch.so.0 ]; then
+  export LD_LIBRARY_PATH="$LD_LIBRARY_PATH:$HERE/lib/fallback"
+fi
+
+# The Vulkan loader finds drivers through ICD manifests. Containers often mount the NVIDIA
+# libraries without one, or put it where the loader does not look: every manifest found and one
+# written for every libGLX_nvidia.so.0 found are tried in turn (a short probe each), then the
+# loader's own search; the first that gives a GPU adapter is used.
+candidates=()
+for d in /usr/share/vulkan/icd.d /etc/vulkan/icd.d /usr/local/share/vulkan/icd.d \
+  /usr/local/nvidia/share/vulkan/icd.d /usr/local/nvidia/icd.d; do
+  for f in "$d"/nvidia*.json; do [ -f "$f" ] && candidates+=("$f"); done
 done
-if [ -z "$icd" ]; then
-  lib="$({ ldconfig -p || /sbin/ldconfig -p || true; } 2>/dev/null | awk '/libGLX_nvidia\.so\.0/ {print $NF; exit}')"
-  for c in /usr/lib/x86_64-linux-gnu/libGLX_nvidia.so.0 /usr/lib64/libGLX_nvidia.so.0 /usr/lib/libGLX_nvidia.so.0; do
-    [ -z "$lib" ] && [ -f "$c" ] && lib="$c"
-  done
-  if [ -n "$lib" ]; then
-    icd="$TMP/nvidia_icd.json"
-    printf '{"file_format_version":"1.0.0","ICD":{"library_path":"%s","api_version":"1.3.0"}}\n' "$lib" > "$icd"
+libs="$({ ldconfig -p || /sbin/ldconfig -p || true; } 2>/dev/null | awk '/libGLX_nvidia\.so\.0/ {print $NF}')"
+for c in /usr/local/nvidia/lib64/libGLX_nvidia.so.0 /usr/lib/x86_64-linux-gnu/libGLX_nvidia.so.0 \
+  /usr/lib64/libGLX_nvidia.so.0 /usr/lib/libGLX_nvidia.so.0; do
+  [ -f "$c" ] && libs="$libs $c"
+done
+i=0
+for lib in $(echo $libs | tr ' ' '\n' | awk '!seen[$0]++'); do
+  i=$((i + 1))
+  f="$TMP/nvidia_icd_$i.json"
+  printf '{"file_format_version":"1.0.0","ICD":{"library_path":"%s","api_version":"1.3.0"}}\n' "$lib" > "$f"
+  candidates+=("$f")
+done
+candidates+=("")
+
+{
+  echo "# GPU bench diagnostics, $(date -u +%FT%TZ)"
+  command -v nvidia-smi >/dev/null && nvidia-smi -L || echo "nvidia-smi: not found"
+  { ldconfig -p || true; } 2>/dev/null | grep -E 'vulkan|GLX_nvidia|GLdispatch|nvidia-glvk' || true
+  echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
+  echo "ICD candidates: ${candidates[*]:-none} (and the loader's own search)"
+} 2>&1 | tee "$RESULTS/gpu-bench-probe.txt"
+
+icd=none
+for c in "${candidates[@]}"; do
+  if [ -n "$c" ]; then export VK_DRIVER_FILES="$c" VK_ICD_FILENAMES="$c"
+  else unset VK_DRIVER_FILES VK_ICD_FILENAMES; fi
+  echo "## probe with ICD ${c:-<loader search>}" | tee -a "$RESULTS/gpu-bench-probe.txt"
+  if timeout 120 "$TMP/node" "$HERE/app/bench-gpu.mjs" --probe 2>&1 | tee -a "$RESULTS/gpu-bench-probe.txt"; then
+    icd="${c:-<loader search>}"
+    break
   fi
+done
+if [ "$icd" = none ] && [ -z "${VIVIT_GPU_BENCH_ANY_BACKEND:-}" ]; then
+  echo "run.sh: no GPU adapter found (see above); VIVIT_GPU_BENCH_ANY_BACKEND=1 runs the bench anyway" >&2
+  exit 3
 fi
-if [ -n "$icd" ]; then
-  export VK_DRIVER_FILES="$icd" VK_ICD_FILENAMES="$icd"
-fi
+[ "$icd" = none ] && unset VK_DRIVER_FILES VK_ICD_FILENAMES
 
 {
   echo "# ViViT Monitor GPU bench, $(date -u +%FT%TZ)"
-  echo "# Vulkan ICD: ${icd:-none found}"
+  echo "# Vulkan ICD: $icd"
   if command -v nvidia-smi >/dev/null; then
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | sed 's/^/# GPU: /' || true
   fi
