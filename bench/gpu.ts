@@ -80,6 +80,8 @@ interface Options {
   wasm: boolean;
   /** Only choose the backend, print the report, exit 0 on a GPU backend and 3 otherwise. */
   probe: boolean;
+  /** Only the device's fixed costs: a read's round trip, one small op, matMul rate, batching. */
+  micro: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -90,9 +92,10 @@ function parseOptions(argv: string[]): Options {
     json: null,
     wasm: true,
     probe: false,
+    micro: false,
   };
   const usage =
-    '--backend NAME, --only mlp32,mlp128,3c3d32,3c3d128, --repeats N, --json FILE, --no-wasm, --probe';
+    '--backend NAME, --only mlp32,mlp128,3c3d32,3c3d128, --repeats N, --json FILE, --no-wasm, --probe, --micro';
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--backend') o.backend = argv[++i] ?? '';
@@ -101,6 +104,7 @@ function parseOptions(argv: string[]): Options {
     else if (a === '--json') o.json = argv[++i] ?? '';
     else if (a === '--no-wasm') o.wasm = false;
     else if (a === '--probe') o.probe = true;
+    else if (a === '--micro') o.micro = true;
     else throw new Error(`unknown option ${a} (${usage})`);
   }
   if (!Number.isInteger(o.repeats) || o.repeats < 1) throw new Error('--repeats must be >= 1');
@@ -195,7 +199,79 @@ async function benchProblem(p: Problem, repeats: number): Promise<GpuBenchRow[]>
 }
 
 /** A plain training step of the MNIST MLP example (Trainer, SGD), batch 128, ms median. */
-async function trainStepMs(repeats: number): Promise<number> {
+/**
+ * What a step pays besides arithmetic on this device: the round trip of one read, the cost of
+ * one small op (a chain of 200 adds and one read), matMul's rate, and the training step with
+ * its kernel count under tfjs-webgpu's submit batch sizes (ops recorded per queue submit).
+ */
+async function microBench(repeats: number): Promise<void> {
+  const rows: string[][] = [];
+  // 4096 elements: above tfjs-webgpu's CPU hand-off size (1000), so these ops run on the GPU.
+  const ones = tf.tidy(() => tf.add(tf.ones([4096]), tf.ones([4096])));
+  const read = await measure(repeats * 5, async () => {
+    const s = tf.tidy(() => tf.sum(tf.add(ones, ones)));
+    await s.data();
+    s.dispose();
+    return undefined;
+  });
+  rows.push(['add + sum + read of 1 float (round trip)', read.ms.toFixed(3), '']);
+  const chain = await measure(repeats, async () => {
+    let x = tf.add(ones, ones);
+    for (let i = 0; i < 200; i++) {
+      const next = tf.add(x, ones);
+      x.dispose();
+      x = next;
+    }
+    const s = tf.sum(x);
+    x.dispose();
+    await s.data();
+    s.dispose();
+    return undefined;
+  });
+  rows.push(['200 adds of 4096 floats + sum + read', chain.ms.toFixed(2), '']);
+  rows.push(['  per add', ((chain.ms - read.ms) / 200).toFixed(3), '']);
+  for (const n of [1024, 4096]) {
+    const a = tf.randomNormal([n, n], 0, 1, 'float32', 1);
+    const b = tf.randomNormal([n, n], 0, 1, 'float32', 2);
+    const m = await measure(repeats, async () => {
+      const s = tf.tidy(() => tf.sum(tf.matMul(a, b)));
+      await s.data();
+      s.dispose();
+      return undefined;
+    });
+    const gflops = (2 * n ** 3) / (m.ms - read.ms) / 1e6;
+    rows.push([`matMul ${n}³ + sum + read`, m.ms.toFixed(2), `${gflops.toFixed(0)} GFLOP/s`]);
+    tf.dispose([a, b]);
+  }
+  tf.dispose(ones);
+  const kernels = await kernelsPerTrainStep();
+  const batchFlag = 'WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE';
+  const onWebGpu = tf.getBackend() === 'webgpu';
+  const batchBefore = onWebGpu ? tf.env().getNumber(batchFlag) : null;
+  const batchSizes = onWebGpu ? [15, 64, 1000] : [null];
+  for (const size of batchSizes) {
+    if (size !== null) tf.env().set(batchFlag, size);
+    const ms = await trainStepMs(repeats);
+    const label = size === null ? '' : `, ${size} ops per submit`;
+    rows.push([`training step (${kernels} kernels${label})`, ms.toFixed(2), '']);
+  }
+  if (batchBefore !== null) tf.env().set(batchFlag, batchBefore);
+  console.log(`device fixed costs, ${tf.getBackend()}`);
+  console.log(formatTable(['what', 'ms', 'rate'], rows));
+}
+
+async function kernelsPerTrainStep(): Promise<number> {
+  const { trainer, x, y } = mlpTrainer();
+  await trainer.trainStep(x, y);
+  const info = await tf.profile(async () => {
+    await trainer.trainStep(x, y);
+  });
+  trainer.dispose();
+  tf.dispose([x, y]);
+  return info.kernels.length;
+}
+
+function mlpTrainer(): { trainer: ReturnType<typeof createTrainer>; x: tf.Tensor; y: tf.Tensor } {
   const trainer = createTrainer({
     layers: MNIST_MLP,
     inputShape: [1, 28, 28],
@@ -208,6 +284,11 @@ async function trainStepMs(repeats: number): Promise<number> {
     Array.from({ length: 128 }, (_, i) => i % 10),
     'int32',
   );
+  return { trainer, x, y };
+}
+
+async function trainStepMs(repeats: number): Promise<number> {
+  const { trainer, x, y } = mlpTrainer();
   const m = await measure(Math.max(repeats, 20), async () => {
     await trainer.trainStep(x, y);
     return undefined;
@@ -252,6 +333,10 @@ async function main(): Promise<void> {
   if (o.probe) {
     // The bundle's run.sh probes each Vulkan driver manifest it finds before the long run.
     process.exitCode = report.chosen === 'webgpu' || report.chosen === 'tensorflow-gpu' ? 0 : 3;
+    return;
+  }
+  if (o.micro) {
+    await microBench(o.repeats);
     return;
   }
   await loadEigensolver();

@@ -47,13 +47,17 @@ cp node_modules/webgpu/index.js node_modules/webgpu/package.json node_modules/we
 
 echo "[bundle] Debian's Vulkan loader and glvnd's dispatch library"
 debs="$(mktemp -d)"
-(cd "$debs" && apt-get download -q libvulkan1 libglvnd0 >/dev/null 2>&1)
+(cd "$debs" && apt-get download -q libvulkan1 libglvnd0 libegl1 libgles2 >/dev/null 2>&1)
 for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$debs/root"; done
 cp -L "$debs"/root/usr/lib/x86_64-linux-gnu/libvulkan.so.1 "$OUT/lib/libvulkan.so.1"
-# NVIDIA's Vulkan driver (libGLX_nvidia) links libGLdispatch; run.sh adds this copy only where
-# the machine has none (a container that mounts the driver without glvnd).
+# NVIDIA's Vulkan driver (libGLX_nvidia) needs glvnd (libGLdispatch, and libEGL to reach the
+# GPU without a display): on an H200 container that mounts the driver without glvnd,
+# vkCreateInstance found no driver until these were on the path. run.sh adds them only where
+# the machine lacks them.
 mkdir -p "$OUT/lib/fallback"
-cp -L "$debs"/root/usr/lib/x86_64-linux-gnu/libGLdispatch.so.0 "$OUT/lib/fallback/"
+for l in libGLdispatch.so.0 libEGL.so.1 libGLESv2.so.2; do
+  cp -L "$debs/root/usr/lib/x86_64-linux-gnu/$l" "$OUT/lib/fallback/"
+done
 rm -rf "$debs"
 
 cat > "$OUT/run.sh" <<'RUN'
@@ -79,8 +83,16 @@ export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$TMP}"
 
 has_lib() { { ldconfig -p || /sbin/ldconfig -p || true; } 2>/dev/null | grep -q "$1"; }
 [ -d /usr/local/nvidia/lib64 ] && export LD_LIBRARY_PATH="$LD_LIBRARY_PATH:/usr/local/nvidia/lib64"
-if ! has_lib libGLdispatch.so.0 && [ ! -f /usr/local/nvidia/lib64/libGLdispatch.so.0 ]; then
-  export LD_LIBRARY_PATH="$LD_LIBRARY_PATH:$HERE/lib/fallback"
+for l in libGLdispatch.so.0 libEGL.so.1 libGLESv2.so.2; do
+  if ! has_lib "$l" && [ ! -f "/usr/local/nvidia/lib64/$l" ]; then
+    export LD_LIBRARY_PATH="$LD_LIBRARY_PATH:$HERE/lib/fallback"
+    break
+  fi
+done
+# glvnd finds NVIDIA's EGL through a vendor file; containers may keep it beside the driver.
+if [ -z "${__EGL_VENDOR_LIBRARY_FILENAMES:-}" ] && [ ! -f /usr/share/glvnd/egl_vendor.d/10_nvidia.json ] &&
+  [ -f /usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json ]; then
+  export __EGL_VENDOR_LIBRARY_FILENAMES=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
 fi
 
 # The Vulkan loader finds drivers through ICD manifests. Containers often mount the NVIDIA
@@ -136,7 +148,8 @@ fi
   if command -v nvidia-smi >/dev/null; then
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | sed 's/^/# GPU: /' || true
   fi
-  "$TMP/node" "$HERE/app/bench-gpu.mjs" --json "$RESULTS/gpu-bench.json" "$@" 2>&1
+  # shellcheck disable=SC2086 # VIVIT_GPU_BENCH_NODE_FLAGS holds several flags, e.g. --cpu-prof
+  "$TMP/node" ${VIVIT_GPU_BENCH_NODE_FLAGS:-} "$HERE/app/bench-gpu.mjs" --json "$RESULTS/gpu-bench.json" "$@" 2>&1
 } | tee "$RESULTS/gpu-bench.txt"
 RUN
 chmod +x "$OUT/run.sh"

@@ -123,6 +123,8 @@ function firstLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split('\n')[0].trim();
 }
 
+const OPS_PER_SUBMIT = 64;
+
 /** Where to look, in order: a native adapter first, then OpenGL ES (llvmpipe without a GPU). */
 const ATTEMPTS: readonly { api: WebGpuAdapterInfo['api']; flags: string[]; options: object }[] = [
   { api: 'default', flags: [], options: { powerPreference: 'high-performance' } },
@@ -282,6 +284,10 @@ export async function initWebGpuBackend(options: {
     throw new WebGpuUnavailableError(`tfjs could not start on the adapter: ${firstLine(e)}`);
   }
   if (!ok || !active) throw new WebGpuUnavailableError('tfjs could not start on the adapter');
+  // Each queue submit costs tens of µs in dawn.node. On an H200 the MNIST MLP training step
+  // (95 kernels) took 13.1 ms at tfjs's default of 15 ops per submit and 11.1 ms at 64; more
+  // saves little and keeps disposed buffers longer (they are freed at the submit).
+  tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', OPS_PER_SUBMIT);
   await tf.ready();
   return active;
 }
