@@ -149,6 +149,25 @@ export interface CurvatureSpec {
   eig_threshold: number;
 }
 
+/** One instrument group's schedule (the same forms as the curvature schedule). */
+export type InstrumentSchedule = CurvatureSchedule;
+
+/** Cockpit's instruments (docs/instruments.md); a group that is absent is off. */
+export interface InstrumentsSpec {
+  /** Per-sample gradient norms, GSNR, the three batch-size tests, CABS, TIC. */
+  noise?: { schedule: InstrumentSchedule };
+  /** α, update size, distance from initialization. */
+  step?: { schedule: InstrumentSchedule };
+  /** Gradient element histogram and per-layer parameter/gradient 2-D histograms. */
+  histograms?: {
+    schedule: InstrumentSchedule;
+    /** Bins of the gradient histogram and of the 2-D histograms' gradient axis. */
+    gradient_bins: number;
+    /** Bins of the 2-D histograms' parameter axis. */
+    param_bins: number;
+  };
+}
+
 /** A model file a definition names instead of a layer list (`model: {onnx: path}`). */
 export interface ModelFile {
   /** onnx: what torch.onnx.export writes; keras: a Keras / tfjs-layers model.json. */
@@ -173,6 +192,8 @@ export interface RunDefinition {
   eval: EvalSpec;
   /** ViViT monitoring; absent: no curvature steps. */
   curvature?: CurvatureSpec;
+  /** Cockpit's instruments; absent: none. */
+  instruments?: InstrumentsSpec;
 }
 
 /** A problem in a definition, pointing at the offending field (and source line when known). */

@@ -115,6 +115,9 @@ export interface CurvatureGroup {
   snrLambda: Float64Array; // λ̄_k² / var_n λ_nk
   overlap: Float64Array; // γ̄_k² / ‖g‖²
   flatRemainder: number; // max(0, 1 − Σ_k overlap_k)
+  /** tr(G̃): the trace of the group's Gram matrix = the trace of its GGN block, over all
+   *  eigenvalues (also those cut by top_k). Absent in logs written before it was recorded. */
+  ggnTrace?: number;
   /** Share of ‖e_k‖² per layer with parameters ([rows][layers]; rows sum to 1), for the
    *  leading directions only (at most 64 rows per group, see worker/curvature/monitor.ts). */
   layerShares?: Float64Array[];
@@ -175,6 +178,73 @@ export interface InspectRecord {
   images?: SampleImages;
 }
 
+/**
+ * Cockpit's gradient-noise and batch-size instruments at one step (definition
+ * `instruments.noise`), on the step's training batch at the parameters before update step + 1.
+ * g_n is sample n's own gradient, ḡ their mean (docs/instruments.md has every formula).
+ */
+export interface NoiseRecord {
+  type: 'noise';
+  step: number;
+  batch: number; // B
+  loss: number; // batch-mean loss
+  gradNorm: number; // ‖ḡ‖
+  /** ‖g_n‖ per sample (length B): the panel draws their histogram. */
+  sampleGradNorms: Float64Array;
+  meanGsnr: number; // mean over parameter elements of ḡ_j² / (σ_j² + 1e-5)
+  normTest: number; // θ of the norm test (passes for θ ≥ this; Cockpit draws θ = 1)
+  innerProductTest: number; // θ of the inner-product test
+  orthogonalityTest: number; // ν of the orthogonality test
+  /** CABS batch size for the optimizer's learning rate (SGD and damped Newton: their lr;
+   *  Adam: absent, CABS assumes an SGD step). */
+  cabsBatchSize?: number;
+  /** tr(GGN) of the batch-mean loss, estimated with one Monte-Carlo sample per example. */
+  ggnTrace: number;
+  tic: number; // TIC, trace form: tr(C) / (tr(GGN) + 1e-7)
+}
+
+/** Where an update landed and how far the parameters moved (definition `instruments.step`). */
+export interface StepQualityRecord {
+  type: 'step_quality';
+  step: number; // the update taken: parameters after step − 1 → after step
+  /** α on the 1-D quadratic fitted along the update (Cockpit's Alpha): 0 the minimum, 1 the
+   *  far side, < 0 short, > 1 overshot; null when no fit exists (a zero update). */
+  alpha: number | null;
+  lossBefore: number; // batch-mean loss at the start of the update
+  lossAfter: number; // on the same batch after it
+  slopeBefore: number; // mean directional derivative along the update direction, before
+  slopeAfter: number; // … and after
+  updateSize: number; // ‖θ_step − θ_{step−1}‖
+  distance: number; // ‖θ_step − θ_0‖
+  /** Per parameter tensor (network order): ‖Δθ‖ and ‖θ − θ_0‖. */
+  updateSizes: Float64Array;
+  distances: Float64Array;
+}
+
+/** A histogram over [edges[0], edges[bins]]; values outside count into the edge bins. */
+export interface Histogram1d {
+  edges: Float64Array; // bins + 1 ascending
+  counts: Float64Array; // bins
+}
+
+/** Counts over a grid: rows are parameter-value bins, columns gradient-value bins. */
+export interface LayerHistogram2d {
+  layer: string; // layer name, as in CurvatureRecord.layerNames
+  paramEdges: Float64Array; // rows + 1
+  gradEdges: Float64Array; // columns + 1
+  counts: Float64Array; // rows × columns, row-major
+}
+
+/** Cockpit's GradHist1d and GradHist2d at one step (definition `instruments.histograms`):
+ *  the individual gradient elements g_nj (every sample n, every parameter element j). */
+export interface HistogramRecord {
+  type: 'histogram';
+  step: number;
+  batch: number;
+  gradient: Histogram1d;
+  layers: LayerHistogram2d[];
+}
+
 export type LogRecord =
   | HeaderRecord
   | StepRecord
@@ -183,6 +253,9 @@ export type LogRecord =
   | EventRecord
   | DampingRecord
   | CurvatureRecord
-  | InspectRecord;
+  | InspectRecord
+  | NoiseRecord
+  | StepQualityRecord
+  | HistogramRecord;
 /** Records after the header. */
 export type BodyRecord = Exclude<LogRecord, HeaderRecord>;

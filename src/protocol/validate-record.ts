@@ -179,6 +179,7 @@ function checkCurvatureGroup(g: unknown, i: number, columns: number): string | u
     () => reviveDirectionList(g, 'snrLambda', k),
     () => reviveDirectionList(g, 'overlap', k),
     () => reviveNumber(g, 'flatRemainder'),
+    () => reviveNumber(g, 'ggnTrace', { optional: true }),
     () => {
       const rows = g.layerShares;
       if (rows === undefined) return undefined;
@@ -236,6 +237,42 @@ function reviveSampleImages(r: Record<string, unknown>, samples: number): string
     },
   );
   return error ? `images.${error}` : undefined;
+}
+
+/** A 1-D histogram: ascending edges, one count per bin. */
+function reviveHistogram(h: unknown, name: string): string | undefined {
+  if (!isObject(h)) return `${name} must be an object, got ${describe(h)}`;
+  const bins = (listLength(h.edges) ?? 1) - 1;
+  const error = firstError(
+    () => reviveNumberList(h, 'edges'),
+    () => (bins >= 1 ? undefined : 'edges must have at least 2 entries'),
+    () => reviveNumberList(h, 'counts', bins),
+    () => ascending(h.edges as Float64Array, 'edges'),
+  );
+  return error ? `${name}.${error}` : undefined;
+}
+
+function ascending(values: Float64Array, name: string): string | undefined {
+  for (let i = 1; i < values.length; i++) {
+    if (!(values[i] > values[i - 1])) return `${name} must ascend (entry ${i} does not)`;
+  }
+  return undefined;
+}
+
+function reviveLayerHistogram(h: unknown, i: number): string | undefined {
+  if (!isObject(h)) return `layers[${i}] must be an object, got ${describe(h)}`;
+  const rows = (listLength(h.paramEdges) ?? 1) - 1;
+  const columns = (listLength(h.gradEdges) ?? 1) - 1;
+  const error = firstError(
+    () => requireString(h, 'layer'),
+    () => reviveNumberList(h, 'paramEdges'),
+    () => reviveNumberList(h, 'gradEdges'),
+    () => (rows >= 1 && columns >= 1 ? undefined : 'paramEdges and gradEdges need 2 entries'),
+    () => ascending(h.paramEdges as Float64Array, 'paramEdges'),
+    () => ascending(h.gradEdges as Float64Array, 'gradEdges'),
+    () => reviveNumberList(h, 'counts', rows * columns),
+  );
+  return error ? `layers[${i}].${error}` : undefined;
 }
 
 const BODY_CHECKS: Record<BodyRecord['type'], (r: Record<string, unknown>) => string | undefined> =
@@ -319,6 +356,48 @@ const BODY_CHECKS: Record<BodyRecord['type'], (r: Record<string, unknown>) => st
           for (const key of Object.keys(t)) {
             const error = reviveNumber(t, key);
             if (error) return `timings.${error}`;
+          }
+          return undefined;
+        },
+      ),
+    noise: (r) =>
+      firstError(
+        () => reviveNumber(r, 'step', { integer: true }),
+        () => reviveNumber(r, 'batch', { integer: true }),
+        () => reviveNumber(r, 'loss'),
+        () => reviveNumber(r, 'gradNorm'),
+        () => reviveNumberList(r, 'sampleGradNorms', r.batch as number),
+        () => reviveNumber(r, 'meanGsnr'),
+        () => reviveNumber(r, 'normTest'),
+        () => reviveNumber(r, 'innerProductTest'),
+        () => reviveNumber(r, 'orthogonalityTest'),
+        () => reviveNumber(r, 'cabsBatchSize', { optional: true }),
+        () => reviveNumber(r, 'ggnTrace'),
+        () => reviveNumber(r, 'tic'),
+      ),
+    step_quality: (r) =>
+      firstError(
+        () => reviveNumber(r, 'step', { integer: true }),
+        () => (r.alpha === null ? undefined : reviveNumber(r, 'alpha')),
+        () => reviveNumber(r, 'lossBefore'),
+        () => reviveNumber(r, 'lossAfter'),
+        () => reviveNumber(r, 'slopeBefore'),
+        () => reviveNumber(r, 'slopeAfter'),
+        () => reviveNumber(r, 'updateSize'),
+        () => reviveNumber(r, 'distance'),
+        () => reviveNumberList(r, 'updateSizes'),
+        () => reviveNumberList(r, 'distances', listLength(r.updateSizes)),
+      ),
+    histogram: (r) =>
+      firstError(
+        () => reviveNumber(r, 'step', { integer: true }),
+        () => reviveNumber(r, 'batch', { integer: true }),
+        () => reviveHistogram(r.gradient, 'gradient'),
+        () => {
+          if (!Array.isArray(r.layers)) return `layers must be a list, got ${describe(r.layers)}`;
+          for (let i = 0; i < r.layers.length; i++) {
+            const error = reviveLayerHistogram(r.layers[i], i);
+            if (error) return error;
           }
           return undefined;
         },

@@ -70,13 +70,13 @@ describe('log codec', () => {
     const text =
       encodeRecord(sampleHeader()).replace('\n', '\r\n') +
       '\n' +
-      JSON.stringify({ type: 'histogram', step: 1 }) +
+      JSON.stringify({ type: 'loss_landscape', step: 1 }) +
       '\n' +
       encodeRecord(sampleHeader()) +
       encodeAll(sampleBody(1));
     const parsed = parseLog(text);
     expect(parsed.problems.map((p) => p.message)).toEqual([
-      'line 3: unknown record type "histogram"; skipped',
+      'line 3: unknown record type "loss_landscape"; skipped',
       'line 4 is a second header record; skipped',
     ]);
     expect(parsed.records).toEqual(sampleBody(1));

@@ -5,7 +5,12 @@ import { encodeRecord, parseLog } from '../../src/protocol/log-codec';
 import { decodeHostEvent, encodeHostEvent } from '../../src/protocol/wire-codec';
 import type { BodyRecord } from '../../src/protocol/records';
 import { validateHostRequest, validateLogRecord } from '../../src/protocol/validate';
-import { sampleBody, sampleHeader, sampleMonitoringRecords } from './sample-records';
+import {
+  sampleBody,
+  sampleHeader,
+  sampleInstrumentRecords,
+  sampleMonitoringRecords,
+} from './sample-records';
 
 // Every body record type; adding a type without a sample fails to compile here.
 const ALL_TYPES: Record<BodyRecord['type'], true> = {
@@ -16,6 +21,9 @@ const ALL_TYPES: Record<BodyRecord['type'], true> = {
   damping: true,
   curvature: true,
   inspect: true,
+  noise: true,
+  step_quality: true,
+  histogram: true,
 };
 
 /** A record as parsed from its log line (non-finite numbers still encoded, as on disk). */
@@ -24,7 +32,7 @@ const copy = <T extends BodyRecord>(value: T): T => JSON.parse(encodeRecord(valu
 describe('log round trip of every record type', () => {
   it('writes and reads back identical records, NaN and Infinity included', () => {
     const header = sampleHeader();
-    const body = [...sampleBody(4), ...sampleMonitoringRecords()];
+    const body = [...sampleBody(4), ...sampleMonitoringRecords(), ...sampleInstrumentRecords()];
     expect(new Set(body.map((r) => r.type))).toEqual(new Set(Object.keys(ALL_TYPES)));
     const text = [header, ...body].map(encodeRecord).join('');
     const parsed = parseLog(text);
@@ -43,7 +51,7 @@ describe('log round trip of every record type', () => {
   });
 
   it('the same records survive the web host socket encoding', () => {
-    const records = sampleMonitoringRecords();
+    const records = [...sampleMonitoringRecords(), ...sampleInstrumentRecords()];
     const event: HostEvent = { kind: 'records', records };
     expect(decodeHostEvent(encodeHostEvent(event))).toEqual(event);
   });
@@ -108,6 +116,60 @@ describe('curvature and inspect record validation', () => {
     );
     expect(errorOf((r) => (r.images.channels = 2), inspect)).toBe(
       'inspect record: images.channels must be 1 or 3, got 2',
+    );
+  });
+});
+
+describe('instrument record validation', () => {
+  const [noise, alpha, , histogram] = sampleInstrumentRecords();
+  // any: the test writes wrong shapes into a parsed record on purpose.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  type Loose = Record<string, any>;
+  const errorOf = (mutate: (r: Loose) => void, base: BodyRecord): string => {
+    const r = copy(base) as Loose;
+    mutate(r);
+    const checked = validateLogRecord(r);
+    return checked.ok ? '' : checked.error;
+  };
+
+  it('accepts the samples, a null α included', () => {
+    for (const r of sampleInstrumentRecords()) expect(validateLogRecord(copy(r)).ok).toBe(true);
+  });
+
+  it('names the field of a malformed noise record', () => {
+    expect(errorOf((r) => r.sampleGradNorms.pop(), noise)).toBe(
+      'noise record: sampleGradNorms has 2 entries, expected 3',
+    );
+    expect(errorOf((r) => (r.normTest = 'high'), noise)).toBe(
+      'noise record: normTest must be a number, got "high"',
+    );
+    expect(errorOf((r) => delete r.cabsBatchSize, noise)).toBe('');
+    expect(errorOf((r) => delete r.tic, noise)).toBe(
+      'noise record: tic must be a number, got undefined',
+    );
+  });
+
+  it('names the field of a malformed step quality record', () => {
+    expect(errorOf((r) => (r.alpha = 'far'), alpha)).toBe(
+      'step_quality record: alpha must be a number, got "far"',
+    );
+    expect(errorOf((r) => r.distances.push(1), alpha)).toBe(
+      'step_quality record: distances has 3 entries, expected 2',
+    );
+  });
+
+  it('names the field of a malformed histogram record', () => {
+    expect(errorOf((r) => r.gradient.counts.push(1), histogram)).toBe(
+      'histogram record: gradient.counts has 3 entries, expected 2',
+    );
+    expect(errorOf((r) => (r.gradient.edges = [1, 0, 2]), histogram)).toBe(
+      'histogram record: gradient.edges must ascend (entry 1 does not)',
+    );
+    expect(errorOf((r) => r.layers[0].counts.pop(), histogram)).toBe(
+      'histogram record: layers[0].counts has 3 entries, expected 4',
+    );
+    expect(errorOf((r) => (r.layers[0].layer = 3), histogram)).toBe(
+      'histogram record: layers[0].layer must be a string, got 3',
     );
   });
 });

@@ -182,3 +182,64 @@ export function sampleMonitoringRecords(): BodyRecord[] {
     },
   ];
 }
+
+/** One record of each Cockpit instrument type, with a non-finite number and a null α. */
+export function sampleInstrumentRecords(): BodyRecord[] {
+  return [
+    {
+      type: 'noise',
+      step: 10,
+      batch: 3,
+      loss: 0.7,
+      gradNorm: 0.4,
+      sampleGradNorms: Float64Array.from([0.5, 1.25, 2]),
+      meanGsnr: 0.02,
+      normTest: 1.7,
+      innerProductTest: 0.9,
+      orthogonalityTest: Infinity,
+      cabsBatchSize: 12.5,
+      ggnTrace: 3.5,
+      tic: 0.25,
+    },
+    {
+      type: 'step_quality',
+      step: 11,
+      alpha: -0.25,
+      lossBefore: 0.7,
+      lossAfter: 0.65,
+      slopeBefore: -0.3,
+      slopeAfter: -0.1,
+      updateSize: 0.01,
+      distance: 0.3,
+      updateSizes: Float64Array.from([0.008, 0.006]),
+      distances: Float64Array.from([0.2, 0.22]),
+    },
+    {
+      type: 'step_quality',
+      step: 12,
+      alpha: null,
+      lossBefore: 0.65,
+      lossAfter: 0.65,
+      slopeBefore: 0,
+      slopeAfter: 0,
+      updateSize: 0,
+      distance: 0.3,
+      updateSizes: Float64Array.from([0, 0]),
+      distances: Float64Array.from([0.2, 0.22]),
+    },
+    {
+      type: 'histogram',
+      step: 10,
+      batch: 3,
+      gradient: { edges: Float64Array.from([-1, 0, 1]), counts: Float64Array.from([4, 5]) },
+      layers: [
+        {
+          layer: 'model[0] linear',
+          paramEdges: Float64Array.from([-0.5, 0, 0.5]),
+          gradEdges: Float64Array.from([-1, 0, 1]),
+          counts: Float64Array.from([1, 2, 3, 3]),
+        },
+      ],
+    },
+  ];
+}
