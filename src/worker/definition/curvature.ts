@@ -79,9 +79,15 @@ function readQuantities(c: IssueCollector, o: Obj, path: FieldPath): MonitorQuan
   return MONITOR_QUANTITIES.filter((q) => picked.has(q));
 }
 
-function readSchedule(c: IssueCollector, o: Obj, path: FieldPath): CurvatureSchedule | undefined {
+/** `schedule` of the mapping at `path`: {every: k}, a bare k, or {log: {start, end, points}}. */
+export function readSchedule(
+  c: IssueCollector,
+  o: Obj,
+  path: FieldPath,
+  fallback: CurvatureSchedule = CURVATURE_DEFAULTS.schedule,
+): CurvatureSchedule | undefined {
   const p = [...path, 'schedule'];
-  if (o.schedule === undefined) return { ...CURVATURE_DEFAULTS.schedule };
+  if (o.schedule === undefined) return structuredClone(fallback);
   // A bare number is shorthand for {every: k}.
   if (typeof o.schedule === 'number') {
     const every = readNumber(c, o, 'schedule', path, POSITIVE_INT, 'required');

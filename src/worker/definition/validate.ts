@@ -17,6 +17,7 @@ import {
 import { checkLossAgainstData, checkShapes } from './fit';
 import { checkModelFileAgainstData, readModelFile } from './model-file';
 import { readCurvatureSection } from './curvature';
+import { readInstrumentsSection } from './instruments';
 import { readData, readEval, readLoss, readModel, readOptimizer } from './sections';
 import type { ParsedSource } from './source';
 
@@ -32,6 +33,7 @@ const TOP_FIELDS = [
   'epochs',
   'eval',
   'curvature',
+  'instruments',
 ];
 
 function defaultName(fileName: string): string {
@@ -92,6 +94,7 @@ export function validateDefinition(
   }
   const evalSpec = readEval(c, top.eval);
   const curvature = readCurvatureSection(c, top.curvature);
+  const instruments = readInstrumentsSection(c, top.instruments);
 
   const facts = data ? factsOrIssue(c, data, baseDir) : undefined;
   if (facts && loss && checkLossAgainstData(c, loss, facts) && model) {
@@ -147,7 +150,8 @@ export function validateDefinition(
     !optimizer ||
     batchSize === undefined ||
     !evalSpec ||
-    !curvature.ok
+    !curvature.ok ||
+    !instruments.ok
   ) {
     return { issues };
   }
@@ -163,6 +167,7 @@ export function validateDefinition(
   };
   if (fromFile) definition.model_file = fromFile.file;
   if (monitor) definition.curvature = monitor;
+  if (instruments.spec) definition.instruments = instruments.spec;
   // steps wins when both are given (protocol: exactly one is set after validation).
   if (steps !== undefined) definition.steps = steps;
   else if (epochs !== undefined) definition.epochs = epochs;
