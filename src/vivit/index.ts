@@ -65,3 +65,30 @@ export {
   type DampingChoice,
   type DirectionalDamping,
 } from './optim/damping/index';
+
+// Cockpit's instruments from per-sample gradient signals (docs/instruments.md).
+export {
+  batchGradientMoments,
+  cabsBatchSize,
+  fitLineQuadratic,
+  GSNR_EPSILON,
+  innerProductTest,
+  localStepSize,
+  meanAndVariance,
+  meanGsnr,
+  normTest,
+  orthogonalityTest,
+  parameterDistance,
+  perSampleGradientStatistics,
+  TIC_EPSILON,
+  ticTrace,
+  type BatchGradientMoments,
+  type GradientHistograms,
+  type Histogram1d,
+  type HistogramBins,
+  type LayerHistogram2d,
+  type LineObservation,
+  type ParameterDistance,
+  type PerSampleGradientStatistics,
+  type PerSampleOptions,
+} from './instruments/index';
