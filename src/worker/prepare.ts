@@ -1,6 +1,6 @@
 // Preparing a run before its first step: the backend, the data (checked against the
 // definition), the model (from a model file's weights when it names one), the batches, the
-// held-out set, the curvature monitor and the log header with the planned step count.
+// held-out set, the curvature monitor, the instruments and the log header with the planned step count.
 import * as tf from '@tensorflow/tfjs';
 import { dirname, resolve } from 'node:path';
 import { version as appVersion } from '../../package.json';
@@ -21,6 +21,7 @@ import type { Dataset } from './data/dataset';
 import { loadDataset } from './data/load';
 import { checkDefinitionAgainstData } from './definition/fit';
 import { modelFileWeights } from './definition/import/index';
+import { createInstruments, type InstrumentsState } from './instruments/run-instruments';
 import type { Monitor } from './run';
 
 export interface PreparedRun {
@@ -31,6 +32,7 @@ export interface PreparedRun {
   evalSet: TensorBatch;
   maxSteps: number;
   monitor?: Monitor;
+  instruments?: InstrumentsState;
 }
 
 /**
@@ -103,6 +105,10 @@ export async function prepareRun(
     }
     const header = runHeader(definition, command.definitionPath, backend, trainer, dataset);
     header.plannedSteps = maxSteps; // the one count every reader of the log uses
+    // Last: θ₀'s copies must not leak when something above throws.
+    const instruments = definition.instruments
+      ? createInstruments(definition.instruments, trainer)
+      : undefined;
     return {
       header,
       definition,
@@ -111,6 +117,7 @@ export async function prepareRun(
       evalSet,
       maxSteps,
       ...(monitor && { monitor }),
+      ...(instruments && { instruments }),
     };
   } catch (e) {
     trainer?.dispose();

@@ -4,6 +4,7 @@ import type { CurvatureSpec, RunDefinition } from '../protocol/definition';
 import type { Trainer } from '../vivit';
 import type { BatchSource, TensorBatch } from './data/batches';
 import type { CurvatureBatchTensors } from './curvature/monitor';
+import type { InstrumentsState } from './instruments/run-instruments';
 
 /** The run's curvature monitoring (definition section `curvature`). */
 export interface Monitor {
@@ -19,6 +20,8 @@ export interface Monitor {
 
 export interface Run {
   monitor?: Monitor;
+  /** Cockpit's instruments (definition section `instruments`). */
+  instruments?: InstrumentsState;
   definition: RunDefinition;
   trainer: Trainer;
   batches: BatchSource;

@@ -16,6 +16,13 @@ import {
   measureRunCurvature,
   type MonitorOutput,
 } from './curvature/run-monitor';
+import {
+  beginStepQuality,
+  disposeInstruments,
+  finishStepQuality,
+  instrumentsDue,
+  measureRunInstruments,
+} from './instruments/run-instruments';
 import { prepareRun, type PreparedRun } from './prepare';
 import { errorText, type Run } from './run';
 
@@ -109,10 +116,12 @@ export class TrainingSession {
         this.emit({ type: 'status', message }),
       );
       if (!prepared) return;
-      const { header, definition, trainer, batches, evalSet, maxSteps, monitor } = prepared;
+      const { header, definition, trainer, batches, evalSet, maxSteps, monitor, instruments } =
+        prepared;
       this.preparing = undefined;
       this.run = {
         ...(monitor && { monitor }),
+        ...(instruments && { instruments }),
         definition,
         trainer,
         batches,
@@ -134,6 +143,7 @@ export class TrainingSession {
     } catch (e) {
       prepared?.trainer.dispose();
       if (prepared) tf.dispose([prepared.evalSet.x, prepared.evalSet.y]);
+      if (prepared?.instruments) disposeInstruments(prepared.instruments);
       if (!current()) return;
       this.preparing = undefined;
       const message = `cannot start the run: ${errorText(e)}`;
@@ -196,6 +206,7 @@ export class TrainingSession {
       run.trainer.dispose();
       tf.dispose([run.evalSet.x, run.evalSet.y]);
       if (run.monitor?.fixed) tf.dispose([run.monitor.fixed.x, run.monitor.fixed.y]);
+      if (run.instruments) disposeInstruments(run.instruments);
     });
   }
 
@@ -245,8 +256,10 @@ export class TrainingSession {
         return;
       }
       void this.enqueue(run, async () => {
-        // A curvature step is a tick of its own, so a pause lands between it and the update.
+        // A curvature step and the instruments' pass are ticks of their own, so a pause lands
+        // between them and the update.
         if (curvatureDue(run)) await measureRunCurvature(run, this.outputOf(run));
+        else if (instrumentsDue(run)) await measureRunInstruments(run, this.outputOf(run));
         else await this.advance(run);
       }).then(() => {
         run.tickScheduled = false;
@@ -258,6 +271,7 @@ export class TrainingSession {
   private async singleStep(run: Run): Promise<void> {
     const t0 = performance.now();
     if (curvatureDue(run)) await measureRunCurvature(run, this.outputOf(run));
+    if (instrumentsDue(run)) await measureRunInstruments(run, this.outputOf(run));
     await this.advance(run);
     run.activeMs += performance.now() - t0;
   }
@@ -274,15 +288,23 @@ export class TrainingSession {
       const t0 = performance.now();
       const stepIndex = run.step;
       const batch = run.batches.batch(stepIndex);
+      const before = beginStepQuality(run);
       let result;
+      let stepMs: number;
       try {
         result = await run.trainer.trainStep(batch.x, batch.y);
+        stepMs = performance.now() - t0;
+        // Measured on the update's own batch, after its time was taken.
+        if (before && this.run === run) {
+          await finishStepQuality(run, before, batch, stepIndex + 1, this.outputOf(run));
+        } else if (before) {
+          tf.dispose(before);
+        }
       } finally {
         tf.dispose([batch.x, batch.y]);
       }
       // Stopped (or restarted) while the step ran: the run ended at the step it had.
       if (this.run !== run) return;
-      const stepMs = performance.now() - t0;
       run.step++;
 
       if (!Number.isFinite(result.loss)) {
