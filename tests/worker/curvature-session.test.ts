@@ -172,6 +172,9 @@ describe('curvature monitoring in the session', () => {
       Math.max(0, 1 - pg.overlap.reduce((a, v) => a + v, 0)),
       12,
     );
+    // tr(GGN) over every eigenvalue (the record lists only the nontrivial ones).
+    const trace = Array.from(g.eigenvalues).reduce((s, v) => s + v, 0);
+    expect(Math.abs(pg.ggnTrace! - trace)).toBeLessThanOrEqual(1e-4 * trace);
     // Exact GGN: the mean per-sample curvature is the eigenvalue (Eq. 8b).
     pg.lambdaMean.forEach((v, i) => expect(v).toBeCloseTo(pg.eigenvalues[i], 3));
   }, 60_000);

@@ -116,6 +116,8 @@ export function curvatureRecord(args: {
       // Recomputed over the kept directions: the dropped ones belong to the flat part.
       flatRemainder: g.overlap ? Math.max(0, 1 - overlap.reduce((s, v) => s + v, 0)) : Number.NaN,
     };
+    // Over all eigenvalues, also those past top_k or the threshold: the GGN's trace.
+    if (Number.isFinite(g.ggnTrace)) group.ggnTrace = g.ggnTrace;
     if (g.layerShares) {
       // Columns of the record are all parameter layers; a group's other layers get 0.
       const cols = g.layers.map((l) => layers.indexOf(l));
