@@ -1,5 +1,6 @@
-// Headless `vivit-monitor train` writes the same curvature records as the app (it drives the
-// host core): a separate process from the TypeScript source through tsx, real files.
+// Headless `vivit-monitor train` writes the same curvature and instrument records as the app
+// (it drives the host core): a separate process from the TypeScript source through tsx, real
+// files.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -29,6 +30,10 @@ curvature:
   schedule: {log: {start: 1, end: 20, points: 4}}
   batch: train
   samples: 8
+instruments:
+  noise: 10
+  step: {schedule: {log: {start: 1, end: 20, points: 3}}}
+  histograms: {schedule: 20, gradient_bins: 8, param_bins: 4}
 `;
 
 describe('vivit-monitor train with a curvature section', () => {
@@ -63,6 +68,19 @@ describe('vivit-monitor train with a curvature section', () => {
     for (const r of curvature) {
       expect(r).toMatchObject({ batch: 'train', samples: 8, mcSamples: 1 });
       expect(r.groups[0].eigenvalues.length).toBeGreaterThan(0);
+      expect(r.groups[0].ggnTrace).toBeGreaterThan(0);
     }
+    // Cockpit's instruments on their own schedules, every record valid as read back.
+    const steps = (type: string) => log.records.filter((r) => r.type === type).map((r) => r.step);
+    expect(steps('noise')).toEqual([0, 10, 20]);
+    // round(10^linspace(0, log10 20, 3)) = 1, 4, 20 (updates; step 0 is no update).
+    expect(steps('step_quality')).toEqual([1, 4, 20]);
+    expect(steps('histogram')).toEqual([0, 20]);
+    const histogram = log.records.find((r) => r.type === 'histogram');
+    expect(histogram?.type === 'histogram' && histogram.gradient.counts).toHaveLength(8);
+    expect(histogram?.type === 'histogram' && histogram.layers.map((l) => l.layer)).toEqual([
+      'model[0] linear',
+      'model[2] linear',
+    ]);
   }, 120_000);
 });
