@@ -104,6 +104,10 @@ export interface GroupCurvature {
   nontrivialCount: number;
   /** The K kept nontrivial eigenvalues, descending. */
   eigenvalues: Float64Array;
+  /** tr G̃ = Σ of ALL eigenvalues of the group's GGN (also those that eigRtol or topK leave
+   *  out): the trace of the group's diagonal block of G = (1/N_S) Σ_n J_nᵀ H_n J_n (its MC
+   *  estimate when mcSamples > 0), in the normalization of `eigenvalues`. */
+  ggnTrace: number;
   /** γ_nk [N_grad, K]. */
   gammas?: Matrix;
   gammaMean?: Float64Array;

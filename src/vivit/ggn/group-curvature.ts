@@ -36,8 +36,8 @@ export interface GroupInput<T> {
   group: ParamGroup;
   index: number;
   sweep: SweepGroup<T>;
-  /** G̃ = (1/N_S) Σ gram(S, S), float64 (consumed: the eigensolver works on it). */
-  /** G̃ in float64 on the host, or null: its leading pairs are then found on the device. */
+  /** G̃ = (1/N_S) Σ gram(S, S) in float64 on the host (consumed: the eigensolver works on it),
+   *  or null: its leading pairs are then found on the device. */
   gram: Float64Array | null;
   /** Vectors per sample in the S-stack. */
   m: number;
@@ -61,19 +61,29 @@ export async function groupCurvature<T>(input: GroupInput<T>): Promise<GroupOutp
 
   // ---- eigenpairs of G̃
   let mark = performance.now();
-  const spectrum = input.gram
-    ? gramSpectrum(input.gram, n, {
-        eigRtol: plan.eigRtol,
-        topK: plan.topK,
-        vectors: plan.gramVectors,
-      })
-    : await leadingGramSpectrum(ops, sweep.gram, n, {
-        k: plan.topK ?? n,
-        eigRtol: plan.eigRtol,
-        vectors: plan.gramVectors,
-        scale: 1 / nS,
-        seed: plan.seed,
-      });
+  // tr G̃ = Σ of all its eigenvalues = tr of the group's GGN block: from the host copy before the
+  // eigensolver consumes it, or read on the device with the solver's first product.
+  let spectrum: Spectrum;
+  let ggnTrace: number;
+  if (input.gram) {
+    ggnTrace = diagonalSum(input.gram, n);
+    spectrum = gramSpectrum(input.gram, n, {
+      eigRtol: plan.eigRtol,
+      topK: plan.topK,
+      vectors: plan.gramVectors,
+    });
+  } else {
+    const leading = await leadingGramSpectrum(ops, sweep.gram, n, {
+      k: plan.topK ?? n,
+      eigRtol: plan.eigRtol,
+      vectors: plan.gramVectors,
+      scale: 1 / nS,
+      seed: plan.seed,
+      trace: true,
+    });
+    spectrum = leading;
+    ggnTrace = leading.trace ?? Number.NaN;
+  }
   timings.eigen += performance.now() - mark;
 
   // ---- quantities in Gram space
@@ -85,6 +95,7 @@ export async function groupCurvature<T>(input: GroupInput<T>): Promise<GroupOutp
     gramSize: n,
     nontrivialCount: spectrum.nontrivial,
     eigenvalues: spectrum.values,
+    ggnTrace,
   };
   let gammas: Matrix | null = null;
   let gammaMean: Float64Array | null = null;
@@ -205,6 +216,12 @@ function flipAll(
   if (spectrum.vectors) flipRows(spectrum.vectors, spectrum.n, s);
   if (gammas) flipColumns(gammas, s);
   if (gammaMean) flipEntries(gammaMean, s);
+}
+
+function diagonalSum(m: Float64Array, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += m[i * (n + 1)];
+  return s;
 }
 
 function sumAll(data: ArrayLike<number>): number {

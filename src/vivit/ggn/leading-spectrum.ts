@@ -34,6 +34,9 @@ export interface LeadingSpectrumOptions {
   /** Relative residual ‖G̃q − θq‖ / θ_1 at which a Ritz pair has converged. */
   tolerance?: number;
   maxIterations?: number;
+  /** Also return tr G̃ (scale · the sum of the device matrix's diagonal), read with the first
+   *  product the iteration reads anyway (no extra round trip). */
+  trace?: boolean;
 }
 
 /** Subspace size for k wanted directions. */
@@ -49,7 +52,7 @@ export async function leadingGramSpectrum<T>(
   gram: T,
   n: number,
   options: LeadingSpectrumOptions,
-): Promise<Spectrum & { iterations: number }> {
+): Promise<Spectrum & { iterations: number; trace?: number }> {
   const b = leadingBlockSize(options.k, n);
   const tolerance = options.tolerance ?? 1e-4;
   const maxIterations = options.maxIterations ?? 30;
@@ -58,8 +61,11 @@ export async function leadingGramSpectrum<T>(
     Float64Array.from({ length: n * b }, () => rng.normal()),
     [n, b],
   );
+  const trace: Extra<T> | undefined = options.trace
+    ? { tensor: ops.tidy(() => ops.sum(gramDiagonal(ops, gram, n))) }
+    : undefined;
   try {
-    q = await replace(ops, q, orthonormalize(ops, q, n, b));
+    q = await replace(ops, q, orthonormalize(ops, q, n, b, trace));
     for (let iteration = 1; ; iteration++) {
       const y = ops.matMul(gram, q);
       let ritz: Ritz;
@@ -88,7 +94,8 @@ export async function leadingGramSpectrum<T>(
       if (converged || iteration >= maxIterations) {
         const spectrum = await finish(ops, qz, ritz.theta, kept, n, b, options);
         ops.dispose(qz);
-        return { ...spectrum, iterations: iteration };
+        const out = { ...spectrum, iterations: iteration };
+        return trace ? { ...out, trace: trace.value! * options.scale } : out;
       }
       // Next power step from the Ritz basis.
       ops.dispose(q);
@@ -98,7 +105,23 @@ export async function leadingGramSpectrum<T>(
     }
   } finally {
     ops.dispose(q);
+    if (trace) ops.dispose(trace.tensor);
   }
+}
+
+/** A scalar tensor read along with a product (its value filled in by that read). */
+interface Extra<T> {
+  tensor: T;
+  value?: number;
+}
+
+/** The diagonal [n] of an n×n matrix (a gather of its flat entries i·(n + 1)). */
+export function gramDiagonal<T>(ops: Ops<T>, m: T, n: number): T {
+  return ops.gather(
+    ops.reshape(m, [n * n]),
+    Array.from({ length: n }, (_, i) => i * (n + 1)),
+    0,
+  );
 }
 
 interface Ritz {
@@ -110,11 +133,19 @@ interface Ritz {
 
 /** AᵀB (b×b) computed on the device, read back and symmetrized in float64 (for A = B, or where
  *  AᵀB is symmetric in exact arithmetic: float32 roundoff makes it slightly not). */
-async function symmetricProduct<T>(ops: Ops<T>, a: T, b: T, size: number): Promise<Float64Array> {
+async function symmetricProduct<T>(
+  ops: Ops<T>,
+  a: T,
+  b: T,
+  size: number,
+  extra?: Extra<T>,
+): Promise<Float64Array> {
   const product = ops.matMul(a, b, true, false);
   let data: Float32Array | Float64Array;
   try {
-    [data] = await readAll(ops, [product]);
+    const read = await readAll(ops, extra ? [product, extra.tensor] : [product]);
+    data = read[0];
+    if (extra) extra.value = read[1][0];
   } finally {
     ops.dispose(product);
   }
@@ -166,10 +197,16 @@ async function replace<T>(ops: Ops<T>, old: T, next: Promise<T>): Promise<T> {
  * (S = YᵀY + sI, so the Cholesky factor exists even for nearly dependent columns), then two
  * plain passes that restore orthogonality to working precision.
  */
-async function orthonormalize<T>(ops: Ops<T>, y: T, n: number, b: number): Promise<T> {
+async function orthonormalize<T>(
+  ops: Ops<T>,
+  y: T,
+  n: number,
+  b: number,
+  extra?: Extra<T>,
+): Promise<T> {
   let current = y;
   for (let pass = 0; pass < 3; pass++) {
-    const gram = await symmetricProduct(ops, current, current, b);
+    const gram = await symmetricProduct(ops, current, current, b, pass === 0 ? extra : undefined);
     let trace = 0;
     for (let i = 0; i < b; i++) trace += gram[i * b + i];
     let shift = pass === 0 ? 11 * (n * b + b * (b + 1)) * FLOAT32_EPS * trace : 0;
