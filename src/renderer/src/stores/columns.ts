@@ -5,7 +5,10 @@ import type {
   CurvatureRecord,
   DampingRecord,
   EventRecord,
+  HistogramRecord,
   InspectRecord,
+  NoiseRecord,
+  StepQualityRecord,
 } from '../../../protocol/records';
 
 export interface StepColumns {
@@ -32,6 +35,38 @@ export interface EpochColumns {
   step: number[];
 }
 
+/** Cockpit's noise instruments per measured step (the per-sample norms of the latest only). */
+export interface NoiseColumns {
+  step: number[];
+  batch: number[];
+  loss: number[];
+  gradNorm: number[];
+  meanGsnr: number[];
+  normTest: number[];
+  innerProductTest: number[];
+  orthogonalityTest: number[];
+  /** NaN where the record had none (Adam). */
+  cabsBatchSize: number[];
+  ggnTrace: number[];
+  tic: number[];
+}
+
+/** Step quality per measured update (the per-tensor arrays of the latest only). */
+export interface StepQualityColumns {
+  step: number[];
+  /** NaN where no quadratic fit existed (alpha: null). */
+  alpha: number[];
+  lossBefore: number[];
+  lossAfter: number[];
+  slopeBefore: number[];
+  slopeAfter: number[];
+  updateSize: number[];
+  distance: number[];
+}
+
+/** Histogram records kept: the panels show the latest, and each holds a 2-D grid per layer. */
+export const HISTOGRAMS_KEPT = 16;
+
 export interface SessionColumns {
   steps: StepColumns;
   evals: EvalColumns;
@@ -43,6 +78,16 @@ export interface SessionColumns {
   damping: DampingRecord[];
   /** Inspector answers in arrival order (the last one is shown). */
   inspections: InspectRecord[];
+  /** Noise instruments as columns; the whole latest record for its per-sample gradient norms. */
+  noise: NoiseColumns;
+  latestNoise?: NoiseRecord;
+  /** Step quality as columns; the whole latest record for its per-tensor sizes. */
+  stepQuality: StepQualityColumns;
+  latestStepQuality?: StepQualityRecord;
+  /** The last HISTOGRAMS_KEPT histogram records, oldest first (bounded: each is a set of grids). */
+  histograms: HistogramRecord[];
+  /** Histogram records seen in all (grows while `histograms` stays bounded). */
+  histogramsSeen: number;
 }
 
 export function emptyColumns(): SessionColumns {
@@ -54,6 +99,31 @@ export function emptyColumns(): SessionColumns {
     curvature: [],
     damping: [],
     inspections: [],
+    noise: {
+      step: [],
+      batch: [],
+      loss: [],
+      gradNorm: [],
+      meanGsnr: [],
+      normTest: [],
+      innerProductTest: [],
+      orthogonalityTest: [],
+      cabsBatchSize: [],
+      ggnTrace: [],
+      tic: [],
+    },
+    stepQuality: {
+      step: [],
+      alpha: [],
+      lossBefore: [],
+      lossAfter: [],
+      slopeBefore: [],
+      slopeAfter: [],
+      updateSize: [],
+      distance: [],
+    },
+    histograms: [],
+    histogramsSeen: 0,
   };
 }
 
@@ -94,6 +164,19 @@ export function appendRecords(columns: SessionColumns, records: readonly BodyRec
       case 'inspect':
         columns.inspections.push(record);
         break;
+      case 'noise':
+        appendNoise(columns.noise, record);
+        columns.latestNoise = record;
+        break;
+      case 'step_quality':
+        appendStepQuality(columns.stepQuality, record);
+        columns.latestStepQuality = record;
+        break;
+      case 'histogram':
+        columns.histograms.push(record);
+        if (columns.histograms.length > HISTOGRAMS_KEPT) columns.histograms.shift();
+        columns.histogramsSeen += 1;
+        break;
       default:
         // Records of types this renderer does not know yet (a newer log) are skipped.
         continue;
@@ -101,6 +184,31 @@ export function appendRecords(columns: SessionColumns, records: readonly BodyRec
     lastStep = Math.max(lastStep, record.step);
   }
   return lastStep;
+}
+
+function appendNoise(noise: NoiseColumns, r: NoiseRecord): void {
+  noise.step.push(r.step);
+  noise.batch.push(r.batch);
+  noise.loss.push(r.loss);
+  noise.gradNorm.push(r.gradNorm);
+  noise.meanGsnr.push(r.meanGsnr);
+  noise.normTest.push(r.normTest);
+  noise.innerProductTest.push(r.innerProductTest);
+  noise.orthogonalityTest.push(r.orthogonalityTest);
+  noise.cabsBatchSize.push(r.cabsBatchSize ?? Number.NaN);
+  noise.ggnTrace.push(r.ggnTrace);
+  noise.tic.push(r.tic);
+}
+
+function appendStepQuality(sq: StepQualityColumns, r: StepQualityRecord): void {
+  sq.step.push(r.step);
+  sq.alpha.push(r.alpha ?? Number.NaN);
+  sq.lossBefore.push(r.lossBefore);
+  sq.lossAfter.push(r.lossAfter);
+  sq.slopeBefore.push(r.slopeBefore);
+  sq.slopeAfter.push(r.slopeAfter);
+  sq.updateSize.push(r.updateSize);
+  sq.distance.push(r.distance);
 }
 
 /** Steps per second over the last `window` step records, using run time (pauses excluded). */
