@@ -2,9 +2,11 @@
 import { use, type ComposeOption } from 'echarts/core';
 import {
   BarChart,
+  HeatmapChart,
   LineChart,
   ScatterChart,
   type BarSeriesOption,
+  type HeatmapSeriesOption,
   type LineSeriesOption,
   type ScatterSeriesOption,
 } from 'echarts/charts';
@@ -12,11 +14,15 @@ import {
   DataZoomComponent,
   GridComponent,
   LegendComponent,
+  MarkLineComponent,
   TooltipComponent,
+  VisualMapContinuousComponent,
   type DataZoomComponentOption,
   type GridComponentOption,
   type LegendComponentOption,
+  type MarkLineComponentOption,
   type TooltipComponentOption,
+  type VisualMapComponentOption,
 } from 'echarts/components';
 import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
 
@@ -24,10 +30,13 @@ use([
   LineChart,
   BarChart,
   ScatterChart,
+  HeatmapChart,
   GridComponent,
   TooltipComponent,
   DataZoomComponent,
   LegendComponent,
+  MarkLineComponent,
+  VisualMapContinuousComponent,
   CanvasRenderer,
   SVGRenderer,
 ]);
@@ -36,8 +45,11 @@ export type ChartOption = ComposeOption<
   | LineSeriesOption
   | BarSeriesOption
   | ScatterSeriesOption
+  | HeatmapSeriesOption
   | GridComponentOption
   | TooltipComponentOption
   | DataZoomComponentOption
   | LegendComponentOption
+  | MarkLineComponentOption
+  | VisualMapComponentOption
 >;
