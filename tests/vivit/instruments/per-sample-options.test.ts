@@ -168,6 +168,16 @@ describe('perSampleGradientStatistics options = brute force (float64 oracle)', (
     expect(Array.from(h.gradient.counts)).toEqual([0, 196, 2, 2]);
     expect(Array.from(h.layers[0].paramEdges)).toEqual([0.5, 1, 1.5]);
     expect(Array.from(h.layers[0].counts)).toEqual([0, 0, 0, 0, 0, 196, 2, 2]);
+    // An exact 0 lands in the upper middle bin (even bin counts) for any range.
+    for (let t = 1; t < 300; t++) {
+      const r2 = t * 0.37;
+      const hz = gradientHistograms(
+        [{ layer: 0, params: [Float64Array.of(0, 1)], perSample: [Float64Array.of(0, -r2)] }],
+        1,
+        { gradientBins: 6, paramBins: 1 },
+      );
+      expect(Array.from(hz.gradient.counts)).toEqual([1, 0, 0, 1, 0, 0]);
+    }
     const zero = gradientHistograms(
       [{ layer: 0, params: [Float64Array.of(-1, 2)], perSample: [new Float64Array(2)] }],
       1,
