@@ -12,7 +12,7 @@ import {
 import { lossModule } from '../../../src/vivit/loss/registry';
 import { Rng } from '../../../src/vivit/random';
 import { float64Ops } from '../../../src/vivit/tensor/float64-ops';
-import { tfjsOps } from '../../../src/vivit/tensor/tfjs-ops';
+import { tfjsOps, tfjsReadbackCount } from '../../../src/vivit/tensor/tfjs-ops';
 import {
   bruteForceCurvature,
   randomCase,
@@ -309,10 +309,12 @@ describe('the float32 path (tfjs)', () => {
     const f32 = caseModel(tfjsOps, c);
     const direction = f32.network.paramsFromTorch(tfjsOps, u);
     const before = tf.memory().numTensors;
+    const reads = tfjsReadbackCount();
     const got = await perSampleGradientStatistics(f32.model, f32.batch, undefined, {
       ...options,
       direction,
     });
+    expect(tfjsReadbackCount() - reads, 'one round trip').toBe(1);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([...f32.model.params, f32.batch.x, f32.batch.y, ...direction]);
     expect(relErr(got.losses!, want.losses!)).toBeLessThan(1e-5);
