@@ -108,3 +108,86 @@ export function usePanelEmptyState(needs: PanelNeeds) {
     });
   });
 }
+
+/** The run-definition sections of Cockpit's instruments. */
+export type InstrumentSection = 'noise' | 'step' | 'histograms';
+
+const SECTIONS: Record<InstrumentSection, { records: string; measures: string }> = {
+  noise: {
+    records: 'noise records',
+    measures: 'per-sample gradient norms, GSNR, the batch-size tests, CABS and TIC',
+  },
+  step: {
+    records: 'step-quality records',
+    measures: 'α, the update size and the distance from initialization',
+  },
+  histograms: {
+    records: 'histogram records',
+    measures: 'the gradient-element histogram and the per-layer 2-D histograms',
+  },
+};
+
+/** The empty state of an instrument panel without data: which section turns it on, or what
+ *  to wait for. */
+export function instrumentEmptyState(
+  section: InstrumentSection,
+  context: { definition: RunDefinition | undefined; live: boolean; replay: boolean },
+): EmptyState {
+  const { records, measures } = SECTIONS[section];
+  const key = `instruments.${section}`;
+  const { definition } = context;
+  if (definition && !definition.instruments?.[section]) {
+    return {
+      title: `No ${records} — add \`${key}\` to the run definition`,
+      hint: `\`${key}\` measures ${measures} on a schedule of its own.`,
+    };
+  }
+  if (context.live) {
+    const s = definition?.instruments?.[section]?.schedule;
+    const when = !s
+      ? undefined
+      : 'every' in s
+        ? `Measured every ${s.every} steps (\`${key}\`).`
+        : `Measured on ${s.log.points} log-spaced steps up to ${s.log.end} (\`${key}\`).`;
+    return { title: `Waiting for the first ${records.replace(/s$/, '')}…`, hint: when };
+  }
+  if (context.replay) {
+    return {
+      title: `This log has no ${records}`,
+      hint: `They are recorded when the run definition has \`${key}\`.`,
+    };
+  }
+  return {
+    title: `No ${records} yet`,
+    hint: `Press Start: \`${key}\` in the run definition turns them on.`,
+  };
+}
+
+/** Reactive context of the empty states: the definition and where the session comes from. */
+export function useEmptyContext() {
+  const session = useSessionStore();
+  const definitionStore = useDefinitionStore();
+  return computed(() => ({
+    definition: session.header?.definition ?? definitionStore.info?.definition,
+    live: session.source === 'live' && (session.state === 'running' || session.state === 'paused'),
+    replay: session.source === 'replay',
+  }));
+}
+
+/**
+ * An instrument panel's empty state, reactive to the session: undefined while `has` finds data,
+ * else `special` (e.g. records present but lacking the panel's field) or the section's state.
+ */
+export function useInstrumentEmptyState(
+  section: InstrumentSection,
+  has: () => boolean,
+  special?: () => EmptyState | undefined,
+) {
+  const session = useSessionStore();
+  const context = useEmptyContext();
+  return computed(() => {
+    void session.revision;
+    if (has()) return undefined;
+    return special?.() ?? instrumentEmptyState(section, context.value);
+  });
+}

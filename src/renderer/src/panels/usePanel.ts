@@ -5,22 +5,43 @@ import { readPalette, type ChartPalette } from '../charts/palette';
 import { ACTIONS_KEY } from '../actions';
 import { useSessionStore } from '../stores/session';
 import { useUiStore } from '../stores/ui';
+import type { SessionColumns } from '../stores/columns';
 
-export function usePanel(settings: Ref<unknown> | (() => unknown) = () => 0) {
+/** Record kinds whose arrival redraws a panel (by how many the session holds). */
+export type RecordKind =
+  'curvature' | 'damping' | 'inspections' | 'noise' | 'stepQuality' | 'histograms';
+
+const CURVATURE_ERA: readonly RecordKind[] = ['curvature', 'damping', 'inspections'];
+
+function recordCount(columns: SessionColumns, kind: RecordKind): number {
+  switch (kind) {
+    case 'noise':
+      return columns.noise.step.length;
+    case 'stepQuality':
+      return columns.stepQuality.step.length;
+    case 'histograms':
+      return columns.histogramsSeen;
+    default:
+      return columns[kind].length;
+  }
+}
+
+export function usePanel(
+  settings: Ref<unknown> | (() => unknown) = () => 0,
+  kinds: readonly RecordKind[] = CURVATURE_ERA,
+) {
   const session = useSessionStore();
   const read = typeof settings === 'function' ? settings : () => settings.value;
   /**
-   * Changes whenever the panel must redraw: curvature-era records arrived, the session was
+   * Changes whenever the panel must redraw: records of its kinds arrived, the session was
    * replaced, or a setting changed — not on every step record (those arrive many per second).
    */
   const trigger = computed(() => {
     void session.revision;
-    const { curvature, damping, inspections } = session.columns;
+    const columns = session.columns;
     return [
       session.sessionId,
-      curvature.length,
-      damping.length,
-      inspections.length,
+      ...kinds.map((kind) => recordCount(columns, kind)),
       session.state,
       JSON.stringify(read()),
     ].join('|');
