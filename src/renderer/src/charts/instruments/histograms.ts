@@ -25,6 +25,12 @@ export function gradientHistogramOption(
     palette,
   );
   option.tooltip = { ...(option.tooltip as object), formatter: barTooltip('count') as never };
+  if (logCounts) {
+    // Counts span many decades: 1e6 rather than 1000000.
+    const y = option.yAxis as { axisLabel: { formatter?: unknown } };
+    y.axisLabel.formatter = (v: number) =>
+      v >= 1e4 ? v.toExponential(0).replace('+', '') : String(v);
+  }
   option.series = [bars('gradientHistogram', `step ${record.step}`, data, palette.train)];
   return option;
 }

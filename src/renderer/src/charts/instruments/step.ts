@@ -16,6 +16,11 @@ export function alphaOption(
     if (Number.isFinite(sq.alpha[i])) pts.push([sq.step[i], sq.alpha[i]]);
   if (pts.length === 0) return undefined;
   const option = baseOption({ name: 'step' }, { name: 'α' }, palette, { zoomY: true });
+  // The reference lines stay in view: the axis reaches at least from −1 (the start) to 1.
+  Object.assign(option.yAxis as object, {
+    min: (v: { min: number }) => Math.min(v.min, -1),
+    max: (v: { max: number }) => Math.max(v.max, 1.25),
+  });
   option.series = [
     {
       ...scatter('alpha', 'α', pts, palette.train),
