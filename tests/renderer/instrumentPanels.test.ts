@@ -227,6 +227,31 @@ describe('instrument panels', () => {
   });
 });
 
+describe('histogram step slider', () => {
+  it('shows the latest record, or the chosen step while newer ones arrive', async () => {
+    mount();
+    applyHostEvent({ kind: 'session', header: header(), source: 'live' });
+    applyHostEvent({ kind: 'records', records: [0, 100, 200].map(histogramRecord) });
+    await settle();
+    expect(charts()['gradient-histogram'].series[0].name).toBe('step 200');
+    const slider = q('gradient-histogram-step') as HTMLInputElement;
+    slider.value = '0';
+    slider.dispatchEvent(new Event('input'));
+    await settle();
+    expect(charts()['gradient-histogram'].series[0].name).toBe('step 0');
+    applyHostEvent({ kind: 'records', records: [histogramRecord(300)] });
+    await settle();
+    expect(charts()['gradient-histogram'].series[0].name).toBe('step 0');
+    expect(q('panel-gradient-histogram')?.textContent).toContain('step 0');
+    // The other histogram panel follows the latest on its own.
+    expect(q('panel-layer-histogram')?.textContent).toContain('step 300 (latest)');
+    slider.value = '3';
+    slider.dispatchEvent(new Event('input'));
+    await settle();
+    expect(charts()['gradient-histogram'].series[0].name).toBe('step 300');
+  });
+});
+
 describe('panel groups', () => {
   it('are all shown, collapse, reorder, and keep that in localStorage across a reload', async () => {
     mount();
