@@ -25,7 +25,12 @@ import { batchToEngine } from '../nn/layout';
 import { Rng } from '../random';
 import type { Ops } from '../tensor/ops';
 import { readAll } from '../tensor/read';
-import { gradientHistograms, type GradientHistograms, type HistogramBins } from './grad-hist';
+import {
+  gradientHistograms,
+  type GradientHistograms,
+  type HistogramBins,
+  type OuterProductGradients,
+} from './grad-hist';
 import { perSampleLosses, sampledLossFactor } from './per-sample-loss';
 
 export interface PerSampleOptions<T> {
@@ -40,6 +45,9 @@ export interface PerSampleOptions<T> {
   ggnTraceSeed?: number;
   /** → result.histograms (Cockpit's GradHist1d / GradHist2d over every g_nj; grad-hist.ts). */
   histograms?: HistogramBins;
+  /** false: skip the Gram matrix and the second moments (result.gram and sumOfSquares come back
+   *  empty) — for α, which needs only losses and projections. Default true. */
+  moments?: boolean;
 }
 
 export interface PerSampleGradientStatistics {
@@ -83,6 +91,7 @@ export async function perSampleGradientStatistics<T>(
   }
   const withTrace = options.ggnTraceSeed !== undefined;
   const withHist = options.histograms !== undefined;
+  const withMoments = options.moments !== false;
   const tensors = ops.tidy(() => {
     const { out, caches } = network.forward(ops, params, batchToEngine(ops, batch.x), {
       training: true,
@@ -99,7 +108,7 @@ export async function perSampleGradientStatistics<T>(
     const traceGram: T[] = [];
     const mean: T[] = new Array<T>(network.params.length);
     const squares: T[] = new Array<T>(network.params.length);
-    const perSampleGradients: T[] = new Array<T>(network.params.length);
+    const perSampleGradients: (T | Factored<T>)[] = new Array<T>(network.params.length);
     const projections: T[] = [];
     const first = network.layers.findIndex((layer) => layer.params.length > 0);
     let dy = gradient;
@@ -110,15 +119,9 @@ export async function perSampleGradientStatistics<T>(
       if (layer.curvature && layerParams.length > 0) {
         // One vector per sample: the stack [1, N, ...out]; its products carry a 1/N each.
         const stack = ops.reshape(dy, [1, ...ops.shape(dy)]);
-        for (const g of layer.curvature.gram(
-          ops,
-          layerParams,
-          caches[i],
-          stack,
-          null,
-          stack,
-          null,
-        )) {
+        for (const g of withMoments
+          ? layer.curvature.gram(ops, layerParams, caches[i], stack, null, stack, null)
+          : []) {
           gram.push(ops.scale(g, n * n));
         }
         if (factor !== null) {
@@ -127,13 +130,44 @@ export async function perSampleGradientStatistics<T>(
             ...layer.curvature.gram(ops, layerParams, caches[i], factor, null, factor, null),
           );
         }
-        layer.curvature
-          .paramJacTMatProd(ops, layerParams, caches[i], stack, null)
-          .forEach((g, k) => {
+        const curvature = layer.curvature;
+        // Histograms of a linear layer come from its factors x_n and δ_n, never formed.
+        const factored = withHist && curvature.perSampleFactors !== undefined;
+        if (factored) {
+          curvature.perSampleFactors!(ops, layerParams, caches[i], stack).forEach((f, k) => {
+            // The input is copied: it may be the caller's batch, which the read must not free.
+            perSampleGradients[offset + k] = isFactored(f)
+              ? { input: ops.addScalar(f.input, 0), output: ops.scale(f.output, n) }
+              : ops.scale(f, n);
+          });
+        }
+        const shortcut = (!withHist || factored) && curvature.squaredSum !== undefined;
+        if (withMoments && shortcut) {
+          // g_n = N · (J_pᵀ stack_n): squares carry N².
+          curvature.squaredSum!(ops, layerParams, caches[i], stack, null).forEach(
+            (s, k) => (squares[offset + k] = ops.scale(s, n * n)),
+          );
+        }
+        const directSlopes = direction && curvature.directionalProducts !== undefined;
+        if (directSlopes) {
+          const u = direction.slice(offset, offset + layerParams.length);
+          const products = curvature.directionalProducts!(
+            ops,
+            layerParams,
+            caches[i],
+            stack,
+            null,
+            u,
+          );
+          projections.push(ops.reshape(ops.scale(products, n), [n, 1]));
+        }
+        const formSquares = withMoments && !shortcut;
+        if (formSquares || (direction && !directSlopes) || (withHist && !factored)) {
+          curvature.paramJacTMatProd(ops, layerParams, caches[i], stack, null).forEach((g, k) => {
             const perSample = ops.scale(g, n); // [1, N, ...param]: g_n
-            squares[offset + k] = ops.sum(ops.square(perSample), [0, 1]);
-            if (withHist) perSampleGradients[offset + k] = perSample;
-            if (direction) {
+            if (formSquares) squares[offset + k] = ops.sum(ops.square(perSample), [0, 1]);
+            if (withHist && !factored) perSampleGradients[offset + k] = perSample;
+            if (direction && !directSlopes) {
               const size = ops
                 .shape(perSample)
                 .slice(2)
@@ -146,6 +180,7 @@ export async function perSampleGradientStatistics<T>(
               );
             }
           });
+        }
       }
       const { dx, dparams } = layer.backward(ops, layerParams, caches[i], dy, i > first);
       dparams.forEach((g, k) => (mean[offset + k] = g));
@@ -154,19 +189,24 @@ export async function perSampleGradientStatistics<T>(
       }
       if (i > first) dy = dx as T;
     }
-    const total = gram.reduce((a, b) => ops.add(a, b));
+    const total = withMoments ? gram.reduce((a, b) => ops.add(a, b)) : ops.scale(value, 0);
     const extra: T[] = [];
     if (losses !== null) extra.push(losses);
     if (direction) extra.push(ops.reshape(sumAll(ops, projections), [n]));
     if (withTrace) extra.push(ops.scale(ops.sum(diagonal(ops, sumAll(ops, traceGram), n)), 1 / n));
-    const histogram = withHist ? [...perSampleGradients] : [];
-    return { value, total, mean, squares, extra, histogram };
+    const histogram = withHist
+      ? perSampleGradients.flatMap((g) => (isFactored(g) ? [g.input, g.output] : [g]))
+      : [];
+    const histogramForms = perSampleGradients.map((g) =>
+      isFactored(g) ? { rows: ops.shape(g.input)[1], cols: ops.shape(g.output)[1] } : null,
+    );
+    return { value, total, mean, squares, extra, histogram, histogramForms };
   });
   const owned = [
     tensors.value,
     tensors.total,
     ...tensors.mean,
-    ...tensors.squares,
+    ...(withMoments ? tensors.squares : []),
     ...tensors.extra,
     ...tensors.histogram,
   ];
@@ -183,16 +223,23 @@ export async function perSampleGradientStatistics<T>(
     const result: PerSampleGradientStatistics = {
       batch: n,
       loss: data[0][0],
-      gram: Float64Array.from(data[1]),
+      gram: withMoments ? Float64Array.from(data[1]) : new Float64Array(0),
       gradient: take(count).map((d) => Float64Array.from(d)),
-      sumOfSquares: take(count).map((d) => Float64Array.from(d)),
+      sumOfSquares: withMoments ? take(count).map((d) => Float64Array.from(d)) : [],
     };
     if (options.losses) result.losses = Float64Array.from(take(1)[0]);
     if (direction) result.projections = Float64Array.from(take(1)[0]);
     if (withTrace) result.ggnTrace = take(1)[0][0];
     if (options.histograms) {
-      const perSample = take(count);
+      const read = take(tensors.histogram.length);
       const values = take(count);
+      const perSample = tensors.histogramForms.map(
+        (form): ArrayLike<number> | OuterProductGradients => {
+          if (!form) return read.shift()!;
+          const [input, output] = read.splice(0, 2);
+          return { input, output, ...form };
+        },
+      );
       const layers = [...new Set(network.params.map((p) => p.layer))].sort((a, b) => a - b);
       result.histograms = gradientHistograms(
         layers.map((layer) => {
@@ -211,6 +258,12 @@ export async function perSampleGradientStatistics<T>(
   } finally {
     ops.dispose(owned);
   }
+}
+
+type Factored<T> = { input: T; output: T };
+
+function isFactored<T>(g: T | Factored<T>): g is Factored<T> {
+  return typeof g === 'object' && g !== null && 'input' in g && 'output' in g;
 }
 
 function sumAll<T>(ops: Ops<T>, list: readonly T[]): T {

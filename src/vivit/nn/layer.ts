@@ -141,6 +141,35 @@ export interface ParamCurvature {
     samples: readonly number[] | null,
     coeff: T,
   ): T[];
+  /** Optional shortcut for Cockpit's instruments: per parameter, Σ over the stack's vectors of
+   *  the squared products, Σ_i (J_pᵀ a_i)² elementwise ([...paramShape]), without forming them
+   *  (linear: (x²)ᵀ Σ_m a_m²). Without it they are formed by paramJacTMatProd. */
+  squaredSum?<T>(
+    ops: Ops<T>,
+    params: readonly T[],
+    cache: Cache<T>,
+    a: T,
+    samples: readonly number[] | null,
+  ): T[];
+  /** Optional, for the gradient histograms: the products of a one-vector-per-sample stack
+   *  a [1, N, ...out] per parameter, as outer-product factors where they have that form (linear
+   *  weight: x_n ⊗ a_n → input [N, in], output [N, out]) and dense [N, ...paramShape] where not. */
+  perSampleFactors?<T>(
+    ops: Ops<T>,
+    params: readonly T[],
+    cache: Cache<T>,
+    a: T,
+  ): (T | { input: T; output: T })[];
+  /** Optional shortcut: ⟨J_pᵀ a_i, u_p⟩ summed over the layer's parameters, [M, N] (linear:
+   *  rows of (x U) · a). `direction` holds one tensor per parameter, engine layout. */
+  directionalProducts?<T>(
+    ops: Ops<T>,
+    params: readonly T[],
+    cache: Cache<T>,
+    a: T,
+    samples: readonly number[] | null,
+    direction: readonly T[],
+  ): T;
 }
 
 /** A layer type's module: checks a spec against the input it gets and builds the layer.

@@ -70,6 +70,29 @@ function linearCurvature(nIn: number, nOut: number, bias: boolean): ParamCurvatu
       return bias ? [weight, deltas] : [weight];
     },
 
+    squaredSum(ops, _params, cache, a, samples) {
+      // Σ_{m,n} (x_n ⊗ a[m,n])² = (x²)ᵀ Σ_m a[m]²: one product, never the [N, in, out] products.
+      const { d, x } = inputs(ops, cache, a, samples, 'squaredSum');
+      const squares = ops.reshape(ops.sum(ops.square(a), [0]), [d.n, nOut]);
+      const weight = ops.matMul(ops.square(x), squares, true, false);
+      return bias ? [weight, ops.sum(squares, [0])] : [weight];
+    },
+
+    perSampleFactors(ops, _params, cache, a) {
+      const { d, x } = inputs(ops, cache, a, null, 'perSampleFactors');
+      if (d.m !== 1) throw new RangeError(`linear.perSampleFactors: ${d.m} vectors per sample`);
+      const output = ops.reshape(a, [d.n, nOut]);
+      return bias ? [{ input: x, output }, output] : [{ input: x, output }];
+    },
+
+    directionalProducts(ops, _params, cache, a, samples, [u, ub]) {
+      // ⟨x_n ⊗ a[m,n], U⟩ = (x_n U) · a[m,n]; the bias adds ub · a[m,n].
+      const { d, x } = inputs(ops, cache, a, samples, 'directionalProducts');
+      let row = ops.reshape(ops.matMul(x, u), [1, d.n, nOut]); // [1, N, out]
+      if (bias) row = ops.add(row, ops.reshape(ub, [1, 1, nOut]));
+      return ops.sum(ops.mul(ops.reshape(a, [d.m, d.n, nOut]), row), [2]);
+    },
+
     apply(ops, _params, cache, a, samples, coeff) {
       const { d, x } = inputs(ops, cache, a, samples, 'apply');
       // S[n, k] = Σ_m c[k, n·M+m] a[m, n]; then W_k = Σ_n x_n ⊗ S[n, k] = xᵀ S as one product.

@@ -33,6 +33,7 @@ async function observe(
 ): Promise<LineObservation> {
   const live = trainer.curvatureModel();
   const stats = await perSampleGradientStatistics({ ...live, params }, batch, rng, {
+    moments: false,
     losses: true,
     ...(direction && { direction }),
   });

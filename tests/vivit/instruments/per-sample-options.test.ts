@@ -91,6 +91,17 @@ describe('perSampleGradientStatistics options = brute force (float64 oracle)', (
     expect(base.projections).toBeUndefined();
     expect(base.ggnTrace).toBeUndefined();
     expect(base.histograms).toBeUndefined();
+    // Without the moments (α's lean pass): the same losses and projections, no Gram matrix.
+    const lean = await perSampleGradientStatistics(model, batch, undefined, {
+      moments: false,
+      losses: true,
+      direction,
+    });
+    expect(Array.from(lean.losses!)).toEqual(Array.from(stats.losses!));
+    expect(relErr(lean.projections!, Array.from(stats.projections!))).toBeLessThan(1e-12);
+    expect(lean.gram).toHaveLength(0);
+    expect(lean.sumOfSquares).toEqual([]);
+    expect(lean.loss).toBe(stats.loss);
   });
 
   it.each(cases)('histograms: $name, $loss', async ({ name, loss }) => {
