@@ -28,9 +28,9 @@ describe('definition: instruments section', () => {
     const { definition, issues } = parse('instruments: true\n');
     expect(issues).toEqual([]);
     expect(definition?.instruments).toEqual({
-      noise: { schedule: { every: 20 } },
-      step: { schedule: { every: 20 } },
-      histograms: { schedule: { every: 100 }, gradient_bins: 40, param_bins: 40 },
+      noise: { schedule: { every: 50 } },
+      step: { schedule: { every: 50 } },
+      histograms: { schedule: { every: 500 }, gradient_bins: 40, param_bins: 40 },
     });
   });
 
@@ -52,7 +52,7 @@ describe('definition: instruments section', () => {
       },
     });
     expect(parse('instruments: {step: true}\n').definition?.instruments).toEqual({
-      step: { schedule: { every: 20 } },
+      step: { schedule: { every: 50 } },
     });
     expect(parse('instruments: {noise: false}\n').definition?.instruments).toBeUndefined();
   });

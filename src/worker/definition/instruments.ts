@@ -2,11 +2,12 @@
 // its own schedule (docs/instruments.md).
 //
 //   instruments:
-//     noise: {schedule: {every: 20}}      # gradient norms, GSNR, batch-size tests, CABS, TIC
-//     step: {schedule: {every: 20}}       # α, update size, distance from initialization
-//     histograms: {schedule: {every: 100}, gradient_bins: 40, param_bins: 40}
+//     noise: {schedule: {every: 50}}      # gradient norms, GSNR, batch-size tests, CABS, TIC
+//     step: {schedule: {every: 50}}       # α, update size, distance from initialization
+//     histograms: {schedule: {every: 500}, gradient_bins: 40, param_bins: 40}
 //
-// `instruments: true` turns every group on with its defaults; `noise: true` one group; a group
+// `instruments: true` turns every group on with its defaults; `noise: true` one group, `noise: 5`
+// every 5 steps; a group
 // that is absent or false is off. Schedules take the curvature section's forms ({every: k}, a
 // bare k, {log: {start, end, points}}); step 0 is always included.
 import type { InstrumentSchedule, InstrumentsSpec } from '../../protocol/definition';
@@ -20,9 +21,9 @@ type Group = (typeof INSTRUMENT_GROUPS)[number];
 /** Default schedules: together within 1.3× of unmonitored training on the MNIST MLP example
  *  (measured by `npm run bench -- monitoring`, see docs/instruments.md). */
 export const INSTRUMENT_DEFAULTS = {
-  noise: { every: 20 },
-  step: { every: 20 },
-  histograms: { every: 100 },
+  noise: { every: 50 },
+  step: { every: 50 },
+  histograms: { every: 500 },
   gradient_bins: 40,
   param_bins: 40,
 } as const satisfies Record<Group, InstrumentSchedule> & Record<string, unknown>;
