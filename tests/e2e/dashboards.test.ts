@@ -13,9 +13,15 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Browser, type Page } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { CHROMIUM, launchChromium } from './support/chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  chartPoints,
+  seriesSummaries,
+  type SeriesSummary,
+  type PageGlobals,
+} from './support/chart-debug';
 import { syntheticLog } from './support/synthetic-log';
 import { startWebHost, stopWebHost } from './support/web-host';
 
@@ -43,28 +49,6 @@ const CURVATURE_CHARTS = [
   'inspect-layers',
 ];
 
-interface SeriesSummary {
-  id: string;
-  length: number;
-  first?: [number, number];
-  last?: [number, number];
-}
-interface PageGlobals {
-  __vivitDebug?: {
-    charts(): Record<string, { series: SeriesSummary[]; lastFlushMs: number; pending: boolean }>;
-  };
-}
-
-/** Points per chart (summed over its series) as the ECharts instances hold them. */
-async function chartPoints(page: Page): Promise<Record<string, number>> {
-  return page.evaluate(() => {
-    const charts = (globalThis as unknown as PageGlobals).__vivitDebug?.charts() ?? {};
-    return Object.fromEntries(
-      Object.entries(charts).map(([name, c]) => [name, c.series.reduce((n, s) => n + s.length, 0)]),
-    );
-  });
-}
-
 /** Charts compared between the live session and its saved log reopened. */
 const REOPENED_CHARTS = [
   'performance',
@@ -78,26 +62,6 @@ const REOPENED_CHARTS = [
   'noise-gamma-lambda',
   'gradient-norm',
 ];
-
-/** Per chart, its series' ids, lengths and first/last points (what "same data" means here);
- *  null while any of them still waits for a redraw and so may show an earlier session. */
-async function seriesSummaries(
-  page: Page,
-  names: string[],
-): Promise<Record<string, SeriesSummary[]> | null> {
-  return page.evaluate((wanted) => {
-    const charts = (globalThis as unknown as PageGlobals).__vivitDebug?.charts() ?? {};
-    if (wanted.some((name) => charts[name]?.pending)) return null;
-    return Object.fromEntries(
-      wanted
-        .filter((name) => charts[name])
-        .map((name) => [
-          name,
-          charts[name].series.map(({ id, length, first, last }) => ({ id, length, first, last })),
-        ]),
-    );
-  }, names);
-}
 
 // ---- A synthetic session log -------------------------------------------------------------
 
