@@ -206,6 +206,19 @@ export function gradientHistograms(
     const width1 = 2 * r;
     const width2 = 2 * rl;
     const last = gradientBins - 1;
+    /** Counts one element v in the 1-D histogram and in its parameter row (−1: θ is NaN). */
+    const countElement = (v: number, row: number): void => {
+      // x ≥ 0 truncates as floor; x ≥ bins and x < 0 clamp; NaN fails both tests.
+      const x1 = ((v + r) / width1) * gradientBins;
+      let k1: number;
+      if (x1 >= 0) k1 = x1 >= gradientBins ? last : x1 | 0;
+      else if (x1 < 0) k1 = 0;
+      else return; // NaN
+      counts1d[k1]++;
+      if (row < 0) return;
+      const x2 = ((v + rl) / width2) * gradientBins;
+      counts[row + (x2 >= 0 ? (x2 >= gradientBins ? last : x2 | 0) : 0)]++;
+    };
     l.params.forEach((theta, p) => {
       const g = l.perSample[p];
       const size = theta.length;
@@ -218,25 +231,14 @@ export function gradientHistograms(
             `layer ${l.layer}, parameter ${p}: ${g.rows}×${g.cols} outer products for ${size} values`,
           );
         }
-        // The same rule as below, on v = in_ni · out_no formed here in float64.
+        // v = in_ni · out_no, formed here in float64.
         for (let n = 0; n < batch; n++) {
           for (let i = 0; i < g.rows; i++) {
             const xi = g.input[n * g.rows + i];
             const base = n * g.cols;
             const rowBase = i * g.cols;
             for (let o = 0; o < g.cols; o++) {
-              const v = xi * g.output[base + o];
-              const x1 = ((v + r) / width1) * gradientBins;
-              let k1: number;
-              if (x1 >= 0) k1 = x1 >= gradientBins ? last : x1 | 0;
-              else if (x1 < 0) k1 = 0;
-              else continue; // NaN
-              counts1d[k1]++;
-              const row = rows[rowBase + o];
-              if (row < 0) continue;
-              const x2 = ((v + rl) / width2) * gradientBins;
-              const k2 = x2 >= 0 ? (x2 >= gradientBins ? last : x2 | 0) : 0;
-              counts[row + k2]++;
+              countElement(xi * g.output[base + o], rows[rowBase + o]);
             }
           }
         }
@@ -250,19 +252,7 @@ export function gradientHistograms(
       for (let n = 0; n < batch; n++) {
         const base = n * size;
         for (let j = 0; j < size; j++) {
-          const v = g[base + j];
-          // x ≥ 0 truncates as floor; x ≥ bins and x < 0 clamp; NaN fails both tests.
-          const x1 = ((v + r) / width1) * gradientBins;
-          let k1: number;
-          if (x1 >= 0) k1 = x1 >= gradientBins ? last : x1 | 0;
-          else if (x1 < 0) k1 = 0;
-          else continue; // NaN
-          counts1d[k1]++;
-          const row = rows[j];
-          if (row < 0) continue;
-          const x2 = ((v + rl) / width2) * gradientBins;
-          const k2 = x2 >= 0 ? (x2 >= gradientBins ? last : x2 | 0) : 0;
-          counts[row + k2]++;
+          countElement(g[base + j], rows[j]);
         }
       }
     });
