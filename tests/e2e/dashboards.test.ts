@@ -23,7 +23,7 @@ import {
   type PageGlobals,
 } from './support/chart-debug';
 import { syntheticLog } from './support/synthetic-log';
-import { startWebHost, stopWebHost } from './support/web-host';
+import { startWebHost, stopWebHost, writeLongMnistExample } from './support/web-host';
 
 const root = resolve(__dirname, '..', '..');
 const cli = join(root, 'out', 'main', 'cli.js');
@@ -70,8 +70,6 @@ const STEPS = Number(process.env.VIVIT_DASHBOARD_STEPS ?? 300);
 
 // ---- Host and browser --------------------------------------------------------------------
 
-const EXAMPLE = join(root, 'resources', 'examples', 'mnist-mlp.yaml');
-
 const missing = [cli, join(root, 'out', 'renderer', 'index.html'), CHROMIUM].filter(
   (p) => !existsSync(p),
 );
@@ -89,13 +87,7 @@ describe('curvature dashboards in Chromium (replayed synthetic log)', () => {
     }
     mkdirSync(results, { recursive: true });
     home = mkdtempSync(join(tmpdir(), 'vivit-dashboards-'));
-    // The bundled example with far more steps: on a loaded machine drawing the panels can take
-    // longer than the example's 2000 steps, and a finished run can no longer be paused.
-    const longRun = join(home, 'mnist-mlp.yaml');
-    const example = readFileSync(EXAMPLE, 'utf8');
-    const longer = example.replace(/^steps: \d+/m, 'steps: 1000000');
-    if (longer === example) throw new Error(`no top-level steps: line in ${EXAMPLE}`);
-    writeFileSync(longRun, longer);
+    const longRun = writeLongMnistExample(home);
     server = await startWebHost(home, longRun);
     browser = await launchChromium();
   });

@@ -5,19 +5,18 @@
 // series in every instrument chart. Also: a group collapses and moves, and keeps that across a
 // reload. What the real ECharts instances hold is read via `window.__vivitDebug`.
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chartPoints, seriesSummaries, type SeriesSummary } from './support/chart-debug';
 import { CHROMIUM, launchChromium } from './support/chromium';
-import { startWebHost, stopWebHost } from './support/web-host';
+import { startWebHost, stopWebHost, writeLongMnistExample } from './support/web-host';
 
 const root = resolve(__dirname, '..', '..');
 const cli = join(root, 'out', 'main', 'cli.js');
 const results = join(root, 'test-results');
-const EXAMPLE = join(root, 'resources', 'examples', 'mnist-mlp.yaml');
 
 /** Every instrument chart, by its debug-hook name. */
 const INSTRUMENT_CHARTS = [
@@ -66,11 +65,9 @@ describe('Cockpit instruments in Chromium (the MNIST example, live and reopened)
     }
     mkdirSync(results, { recursive: true });
     home = mkdtempSync(join(tmpdir(), 'vivit-instruments-'));
-    // The bundled example, long enough that it is still running when paused.
-    const example = readFileSync(EXAMPLE, 'utf8');
-    if (!/^instruments:/m.test(example)) throw new Error(`no instruments section in ${EXAMPLE}`);
-    const longRun = join(home, 'mnist-mlp.yaml');
-    writeFileSync(longRun, example.replace(/^steps: \d+/m, 'steps: 1000000'));
+    const longRun = writeLongMnistExample(home, (text) =>
+      /^instruments:/m.test(text) ? undefined : 'no instruments section',
+    );
     server = await startWebHost(home, longRun);
     browser = await launchChromium();
   });

@@ -1,6 +1,7 @@
 // Starts and stops the real web host (`node out/main/cli.js serve`) for the browser tests and
 // the renderer benchmark: one place that knows how `serve` announces its URL.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -54,4 +55,26 @@ export async function stopWebHost(child: ChildProcess | undefined): Promise<void
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
+}
+
+/** The bundled MNIST example. */
+export const mnistExample = join(projectRoot, 'resources', 'examples', 'mnist-mlp.yaml');
+
+/**
+ * Writes the bundled MNIST example with a million steps into `dir` and returns its path: on a
+ * loaded machine drawing the panels can take longer than the example's own steps, and a
+ * finished run can no longer be paused. `check` vets the example's text first.
+ */
+export function writeLongMnistExample(
+  dir: string,
+  check?: (text: string) => string | undefined,
+): string {
+  const example = readFileSync(mnistExample, 'utf8');
+  const problem = check?.(example);
+  if (problem) throw new Error(`${mnistExample}: ${problem}`);
+  const longer = example.replace(/^steps: \d+/m, 'steps: 1000000');
+  if (longer === example) throw new Error(`no top-level steps: line in ${mnistExample}`);
+  const path = join(dir, 'mnist-mlp.yaml');
+  writeFileSync(path, longer);
+  return path;
 }
