@@ -32,7 +32,7 @@ flags=(
   -sSTANDALONE_WASM=1 --no-entry
   -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=2GB
   -sFILESYSTEM=0
-  -sEXPORTED_FUNCTIONS=_malloc,_free,_eig_sym
+  -sEXPORTED_FUNCTIONS=_malloc,_free,_eig_sym,_eig_tridiagonal
 )
 
 tmp="$(mktemp -d)"

@@ -26,6 +26,20 @@ interface EigensolverExports {
    *  Returns 0 = ok, 1 = QR did not converge, 2 = bad argument, 3 = heap exhausted. See
    *  eigensolver.cpp. */
   eig_sym(a: number, n: number, w: number, vectors: number): number;
+  /** The tridiagonal problem alone: d, e (n doubles each, destroyed) → all eigenvalues in `w`,
+   *  descending, and the eigenvectors of the leading m ≤ maxVectors (those above rtol·w[0])
+   *  as rows of z; m is written to the int at `mOut`. Same status codes. See eigensolver.cpp. */
+  eig_tridiagonal(
+    d: number,
+    e: number,
+    n: number,
+    w: number,
+    maxVectors: number,
+    rtol: number,
+    clusterGap: number,
+    z: number,
+    mOut: number,
+  ): number;
 }
 
 /** Raised when the wasm path fails (cannot load, out of memory, trapped, Eigen did not
@@ -69,7 +83,7 @@ const imports = {
 
 function adopt(exports: object): EigensolverExports {
   const ex = exports as EigensolverExports;
-  for (const name of ['_initialize', 'malloc', 'free', 'eig_sym'] as const) {
+  for (const name of ['_initialize', 'malloc', 'free', 'eig_sym', 'eig_tridiagonal'] as const) {
     if (typeof ex[name] !== 'function') throw new Error(`export ${name} is missing`);
   }
   ex._initialize();
@@ -235,5 +249,68 @@ export function symmetricEigenWasm(
       if (pa !== 0) ex.free(pa);
       if (ex.memory.buffer.byteLength > RETAINED_HEAP_BYTES) instance = null;
     }
+  }
+}
+
+export interface TridiagonalEigenOptions {
+  /** At most this many eigenvectors (0..n). */
+  maxVectors: number;
+  /** Only for eigenvalues λ > rtol · λ_max (the nontrivial rule, linalg/nontrivial.ts); none
+   *  when λ_max ≤ 0. Omit to get exactly maxVectors. */
+  rtol?: number;
+  /** Eigenvalues closer than clusterGap · ‖T‖ are re-orthogonalized as a cluster; others come
+   *  out orthogonal to about ε‖T‖ / gap (LAPACK's dstein uses 1e-3). */
+  clusterGap: number;
+}
+
+/** Eigenvalues (all n, descending) and leading eigenvectors of the symmetric tridiagonal
+ *  matrix with diagonal `d` and off-diagonal `e` (e[i] couples i and i+1; entries from n−1 on
+ *  are ignored), for a reduction done elsewhere (the GPU solver), by the wasm module's QR
+ *  iteration and inverse iteration. `vectors` holds the m eigenvectors as rows (m × n, row k
+ *  belongs to values[k]). */
+export function tridiagonalEigenWasm(
+  d: ArrayLike<number>,
+  e: ArrayLike<number>,
+  n: number,
+  options: TridiagonalEigenOptions,
+): { values: Float64Array; vectors: Float64Array; m: number } {
+  const ex = ensureInstance();
+  if (ex === null) throw new WasmEigensolverError(loadFailure ?? 'eigensolver.wasm is not loaded');
+  if (n === 0) return { values: new Float64Array(0), vectors: new Float64Array(0), m: 0 };
+  const { maxVectors, clusterGap } = options;
+  const sizes = [n * 8, n * 8, n * 8, Math.max(1, n * maxVectors) * 8, 8];
+  const pointers = sizes.map((bytes) => ex.malloc(bytes));
+  const [pd, pe, pw, pz, pm] = pointers;
+  let trapped = false;
+  try {
+    if (pointers.some((p) => p === 0)) {
+      throw new WasmEigensolverError(`the wasm heap cannot hold ${maxVectors} vectors of ${n}`);
+    }
+    const heapD = new Float64Array(ex.memory.buffer, pd, n);
+    const heapE = new Float64Array(ex.memory.buffer, pe, n);
+    for (let i = 0; i < n; i++) {
+      heapD[i] = d[i];
+      heapE[i] = i + 1 < n ? e[i] : 0;
+    }
+    const rtol = options.rtol ?? -1;
+    let status: number;
+    try {
+      status = ex.eig_tridiagonal(pd, pe, n, pw, maxVectors, rtol, clusterGap, pz, pm);
+    } catch (error) {
+      trapped = true;
+      throw new WasmEigensolverError(`eigensolver.wasm failed: ${describe(error)}`);
+    }
+    if (status === 1)
+      throw new WasmEigensolverError(`the QR iteration did not converge (n = ${n})`);
+    if (status !== 0) throw new WasmEigensolverError(`eig_tridiagonal returned status ${status}`);
+    const m = new Int32Array(ex.memory.buffer, pm, 1)[0];
+    return {
+      values: new Float64Array(ex.memory.buffer, pw, n).slice(),
+      vectors: new Float64Array(ex.memory.buffer, pz, n * m).slice(),
+      m,
+    };
+  } finally {
+    if (trapped) instance = null;
+    else for (const p of pointers) if (p !== 0) ex.free(p);
   }
 }

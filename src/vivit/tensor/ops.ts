@@ -18,6 +18,11 @@ export interface Window2d {
   pad: [number, number, number, number];
 }
 
+import type {
+  DeviceEigenOptions,
+  DeviceEigenResult,
+} from '../linalg/webgpu/symmetric-eigen-webgpu';
+
 export interface Ops<T> {
   readonly kind: 'tfjs' | 'float64';
 
@@ -36,6 +41,15 @@ export interface Ops<T> {
   read(t: T): Promise<Float64Array | Float32Array>;
   /** Whether tensors live on a GPU (reads are round trips; big products are cheap). */
   onGpu?(): boolean;
+  /** Eigenvalues (all, descending) and leading eigenvectors of a symmetric n×n matrix, solved
+   *  where it lives (linalg/webgpu/symmetric-eigen-webgpu.ts); float32 accuracy. Resolves to
+   *  null where that is not possible (not a WebGPU backend, n beyond the device's limits), so
+   *  the caller solves on the host. `a` is not modified. */
+  symmetricEigenOnDevice?(
+    a: T,
+    n: number,
+    options: DeviceEigenOptions,
+  ): Promise<DeviceEigenResult | null>;
 
   // ---- memory (no-ops for float64)
   /** Runs fn; tensors created inside and not returned are released. */

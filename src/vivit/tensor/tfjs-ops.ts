@@ -15,6 +15,8 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { Ops, Window2d } from './ops';
+import type { GpuBuffer, GpuDevice } from '../linalg/webgpu/gpu';
+import { webGpuEigensolver } from '../linalg/webgpu/symmetric-eigen-webgpu';
 
 type T = tf.Tensor;
 /** Integers up to 2^24 are exact in float32. */
@@ -299,6 +301,30 @@ export const tfjsOps: Ops<T> = {
     // Float32Array.from walks an iterator: ~200 ms for the 14 M floats of a histogram read.
     const data = await t.data();
     return data instanceof Float32Array ? data.slice() : Float32Array.from(data as Int32Array);
+  },
+
+  async symmetricEigenOnDevice(a, n, options) {
+    if (tf.getBackend() !== 'webgpu') return null;
+    // tfjs-backend-webgpu's backend object: its GPUDevice, and the upload of a tensor that was
+    // created from host values and not used on the device yet (public members, untyped here).
+    const backend = tf.backend() as unknown as {
+      device?: GpuDevice;
+      uploadToGPU?(dataId: object): void;
+    };
+    const device = backend.device;
+    if (device === undefined || backend.uploadToGPU === undefined) return null;
+    const solver = webGpuEigensolver(device);
+    if (solver.unsupported(n) !== null) return null;
+    // A copy of a's buffer (the solver overwrites its input), queued after all pending work.
+    backend.uploadToGPU(a.dataId);
+    const copy = a.dataToGPU();
+    try {
+      const result = await solver.solve(copy.buffer as unknown as GpuBuffer, n, options);
+      readbackCount += result.reads;
+      return result;
+    } finally {
+      copy.tensorRef.dispose();
+    }
   },
 
   // ---- memory

@@ -500,12 +500,13 @@ void descendingOrder(const double *d, int n, int *order) {
 
 // ---------------------------------------------------------------------------------------------
 // Inverse iteration on the tridiagonal T (d, e) for the eigenvalues lambda[0..m-1] (descending),
-// writing unit eigenvectors as rows of Z (m × n). Eigenvalues closer than 1e-3·‖T‖ to their
-// predecessor form a cluster; within a cluster the shifts are kept at least 10·eps·‖T‖ apart
-// and every iterate is re-orthogonalized against the cluster's earlier vectors (the scheme of
-// LAPACK's dstein). work: 7n doubles, ipiv: n bytes.
+// writing unit eigenvectors as rows of Z (m × n). Eigenvalues closer than clusterGap·‖T‖ to
+// their predecessor form a cluster; within a cluster the shifts are kept at least 10·eps·‖T‖
+// apart and every iterate is re-orthogonalized against the cluster's earlier vectors (the
+// scheme of LAPACK's dstein, which uses clusterGap = 1e-3). Outside clusters two vectors are
+// orthogonal to about eps·‖T‖ / gap. work: 7n doubles, ipiv: n bytes.
 void inverseIteration(const double *d, const double *e, int n, const double *lambda, int m,
-                      double *Z, double *work, unsigned char *pivot) {
+                      double clusterGapRelative, double *Z, double *work, unsigned char *pivot) {
   double *u0 = work, *u1 = work + n, *u2 = work + 2 * n, *l = work + 3 * n, *x = work + 4 * n;
   double tnorm = 0;
   for (int i = 0; i < n; ++i) {
@@ -514,7 +515,7 @@ void inverseIteration(const double *d, const double *e, int n, const double *lam
     tnorm = std::max(tnorm, s);
   }
   if (tnorm == 0) tnorm = 1;
-  const double clusterGap = 1e-3 * tnorm, separation = 10 * kEps * tnorm;
+  const double clusterGap = clusterGapRelative * tnorm, separation = 10 * kEps * tnorm;
   const double tinyPivot = kEps * tnorm;
   const double big = 1e150, small = 1e-150;
   unsigned seed = 0x2545f491u;
@@ -715,7 +716,7 @@ __attribute__((used)) int eig_sym(double *a, int n, double *w, int vectors) {
             status = 3;
           } else {
             MARK(2);
-            inverseIteration(d, e, n, w, m, Z, kernel, pivot);
+            inverseIteration(d, e, n, w, m, 1e-3, Z, kernel, pivot);
             MARK(3);
             if (!applyReflectors(a, tau, n, Z, m, false)) status = 3;
             else transpose(Z, m, n, a);  // rows of Z are the eigenvectors → columns of a
@@ -725,6 +726,59 @@ __attribute__((used)) int eig_sym(double *a, int n, double *w, int vectors) {
       }
       for (int k = 0; k < n; ++k) w[k] = std::ldexp(w[k], exponent);
     }
+  }
+  std::free(work);
+  return status;
+}
+
+// The symmetric tridiagonal problem T = tridiag(e, d, e) alone, for a reduction done elsewhere
+// (the GPU solver, src/vivit/linalg/webgpu/): d (n) and e (n; e[n-1] ignored) are read and
+// destroyed. w[k] receives all n eigenvalues in descending order. Eigenvectors are formed for
+// the leading m = min(maxVectors, #{k : w[k] > rtol·w[0]}) eigenvalues (m = maxVectors when
+// rtol < 0; m = 0 when w[0] <= 0 and rtol >= 0), by inverse iteration with clusters (gap below
+// clusterGap·‖T‖) re-orthogonalized, and written as rows of z (m × n, row k belongs to w[k]);
+// *mOut = m. Costs O(n²) for the values and O(n·m) for the vectors (plus O(n·c²) for a cluster
+// of c). Returns as eig_sym.
+__attribute__((used)) int eig_tridiagonal(double *d, double *e, int n, double *w, int maxVectors,
+                                          double rtol, double clusterGap, double *z, int *mOut) {
+  *mOut = 0;
+  if (n < 0 || maxVectors < 0 || maxVectors > n || !(clusterGap >= 0)) return 2;
+  if (n == 0) return 0;
+  e[n - 1] = 0;
+  double largest = 0;
+  for (int i = 0; i < n; ++i) largest = std::max(largest, std::max(std::abs(d[i]), std::abs(e[i])));
+  int exponent = 0;
+  if (largest > 0) std::frexp(largest, &exponent);
+  for (int i = 0; i < n; ++i) {
+    d[i] = std::ldexp(d[i], -exponent);
+    e[i] = std::ldexp(e[i], -exponent);
+  }
+  double *work = (double *)std::malloc(sizeof(double) * 9 * (size_t)n + sizeof(int) * n + n);
+  if (work == nullptr) return 3;
+  double *dq = work, *eq = work + n, *kernel = work + 2 * n;
+  int *order = (int *)(work + 9 * n);
+  unsigned char *pivot = (unsigned char *)(order + n);
+  std::memcpy(dq, d, sizeof(double) * n);
+  std::memcpy(eq, e, sizeof(double) * n);
+  int status = 0;
+  if (!tridiagonalQr(dq, eq, n, nullptr, kernel)) {
+    status = 1;
+  } else {
+    descendingOrder(dq, n, order);
+    for (int k = 0; k < n; ++k) w[k] = dq[order[k]];
+    int m = maxVectors;
+    if (rtol >= 0) {
+      int kept = 0;
+      if (w[0] > 0)
+        while (kept < n && w[kept] > rtol * w[0]) ++kept;
+      m = std::min(m, kept);
+    }
+    if (m > 0) {
+      if (n == 1) z[0] = 1;
+      else inverseIteration(d, e, n, w, m, clusterGap, z, kernel, pivot);
+    }
+    *mOut = m;
+    for (int k = 0; k < n; ++k) w[k] = std::ldexp(w[k], exponent);
   }
   std::free(work);
   return status;

@@ -1,0 +1,316 @@
+// Full symmetric eigendecomposition of an n×n float32 matrix that lives on a WebGPU device (the
+// Gram matrix G̃ after the backward sweep), with two device round trips:
+//
+//   GPU   scale by a power of two; Householder tridiagonalization T = QᵀAQ, one dispatch per
+//         step (tridiagonalize-kernel.ts)                                  → read d, e   (1)
+//   host  float64 QR iteration for all eigenvalues of T and inverse iteration for the
+//         eigenvectors z of the kept ones (eigensolver.wasm, O(n²) + O(n·m))
+//   GPU   back-transformation x = Q z of the m kept vectors (back-transform-kernel.ts)
+//                                                                           → read X     (2)
+//
+// The O(n³) parts run on the device and only O(n) + O(n·m) numbers cross the bus each way;
+// the host does the O(n²) parts, in float64. Accuracy is float32's (the reduction's backward
+// error is about ε₃₂‖A‖): eigenvalues to ~1e-6·λ_max, as with a float32 Gram matrix solved on
+// the host (docs/linalg.md). Pipelines and work buffers are built once per (device, n).
+
+import { tridiagonalEigenWasm } from '../eigen-wasm';
+import { backTransformKernel } from './back-transform-kernel';
+import {
+  BufferUsage,
+  readBuffer,
+  SHADER_STAGE_COMPUTE,
+  type GpuBindGroupLayout,
+  type GpuBuffer,
+  type GpuComputePipeline,
+  type GpuDevice,
+} from './gpu';
+import { maxAbsKernel, scaleKernel } from './scale-kernel';
+import {
+  reflectorLayout,
+  STEP_UNIFORM_STRIDE,
+  tridiagonalizeKernel,
+} from './tridiagonalize-kernel';
+
+export interface DeviceEigenOptions {
+  /** At most this many eigenvectors (0..n), for the largest eigenvalues. */
+  maxVectors: number;
+  /** Eigenvectors only for eigenvalues λ > rtol · λ_max (the nontrivial rule); omit for
+   *  exactly maxVectors. */
+  rtol?: number;
+  /** Relative eigenvalue gap below which inverse iteration re-orthogonalizes (default 1e-7:
+   *  eigenvectors further apart come out orthogonal to ~ε₆₄/gap, far below float32's level). */
+  clusterGap?: number;
+}
+
+export interface DeviceEigenResult {
+  /** All n eigenvalues, descending. */
+  values: Float64Array;
+  /** The m unit eigenvectors of values[0..m) as rows (m × n). */
+  vectors: Float32Array;
+  m: number;
+  /** Device round trips (1 without vectors, else 2). */
+  reads: number;
+  /** Wall-clock ms: the reduction on the device including its read, the host's tridiagonal
+   *  solve, and the back-transformation including its upload and read. */
+  timings: { reduce: number; tridiagonal: number; backTransform: number };
+}
+
+/** A failure of the device path (non-finite input, the wasm solver unavailable, …): the caller
+ *  may solve on the host instead. */
+export class DeviceEigenError extends Error {
+  override name = 'DeviceEigenError';
+}
+
+const DEFAULT_CLUSTER_GAP = 1e-7;
+/** Rows of the trailing block per workgroup in the reduction; 32 threads share a row. */
+const LANES_PER_ROW = 32;
+/** Grid of the elementwise passes (grid-stride loops). */
+const MAX_ELEMENTWISE_GROUPS = 1024;
+
+interface SizedResources {
+  n: number;
+  workgroup: number;
+  rows: number;
+  maxAbs: GpuComputePipeline;
+  scale: GpuComputePipeline;
+  tridiagonalize: GpuComputePipeline;
+  tridiagonalizeLayout: GpuBindGroupLayout;
+  backTransform: GpuComputePipeline;
+  refl: GpuBuffer;
+  vecs: GpuBuffer;
+  steps: GpuBuffer;
+  scratch: GpuBuffer;
+  z: GpuBuffer;
+  out: GpuBuffer;
+}
+
+export class WebGpuEigensolver {
+  /** Per matrix size; a run uses one size (N_S·M), so a couple of entries suffice. */
+  private readonly sized = new Map<number, SizedResources>();
+  private static readonly cachedSizes = 3;
+
+  constructor(private readonly device: GpuDevice) {}
+
+  /** Threads per workgroup: a power of two within the device's limits, at most 256. */
+  get workgroup(): number {
+    const limit = Math.min(
+      256,
+      this.device.limits.maxComputeInvocationsPerWorkgroup,
+      this.device.limits.maxComputeWorkgroupSizeX,
+    );
+    return 2 ** Math.floor(Math.log2(limit));
+  }
+
+  /** Why an n×n problem cannot run here, or null if it can. */
+  unsupported(n: number): string | null {
+    const limits = this.device.limits;
+    const wg = this.workgroup;
+    if (wg < LANES_PER_ROW) return `workgroups of ${wg} threads are too small`;
+    // The larger of the two kernels' workgroup arrays: a vector of n and three reductions.
+    const shared = 4 * (n + 3 * wg);
+    if (shared > limits.maxComputeWorkgroupStorageSize) {
+      return (
+        `n = ${n} needs ${shared} bytes of workgroup memory, the device allows ` +
+        `${limits.maxComputeWorkgroupStorageSize}`
+      );
+    }
+    const largest = 4 * reflectorLayout(n).size;
+    if (largest > limits.maxStorageBufferBindingSize) {
+      return `n = ${n} needs a ${largest}-byte buffer, the device allows ${limits.maxStorageBufferBindingSize}`;
+    }
+    return null;
+  }
+
+  /**
+   * Eigenvalues and leading eigenvectors of the symmetric n×n float32 matrix in `matrix`
+   * (row-major; its contents are destroyed).
+   */
+  async solve(
+    matrix: GpuBuffer,
+    n: number,
+    options: DeviceEigenOptions,
+  ): Promise<DeviceEigenResult> {
+    const reason = this.unsupported(n);
+    if (reason !== null) throw new DeviceEigenError(reason);
+    if (matrix.size < 4 * n * n) {
+      throw new DeviceEigenError(
+        `the matrix buffer holds ${matrix.size} bytes, n = ${n} needs ${4 * n * n}`,
+      );
+    }
+    if (n === 0) {
+      const timings = { reduce: 0, tridiagonal: 0, backTransform: 0 };
+      return { values: new Float64Array(0), vectors: new Float32Array(0), m: 0, reads: 0, timings };
+    }
+    const { device } = this;
+    const r = this.resources(n);
+    const layout = reflectorLayout(n);
+    const elements = n * n;
+    const groups = Math.min(MAX_ELEMENTWISE_GROUPS, Math.ceil(elements / r.workgroup));
+
+    // ---- (1) scale and reduce on the device, read T
+    let mark = performance.now();
+    device.queue.writeBuffer(r.scratch, 0, new Uint32Array([0]));
+    const encoder = device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    pass.setPipeline(r.maxAbs);
+    pass.setBindGroup(0, this.bindGroup(r.maxAbs, [matrix, r.scratch]));
+    pass.dispatchWorkgroups(groups);
+    pass.setPipeline(r.scale);
+    pass.setBindGroup(0, this.bindGroup(r.scale, [matrix, r.scratch, r.refl]));
+    pass.dispatchWorkgroups(groups);
+    pass.setPipeline(r.tridiagonalize);
+    const stepGroup = device.createBindGroup({
+      layout: r.tridiagonalizeLayout,
+      entries: [
+        { binding: 0, resource: { buffer: matrix } },
+        { binding: 1, resource: { buffer: r.vecs } },
+        { binding: 2, resource: { buffer: r.refl } },
+        { binding: 3, resource: { buffer: r.steps, size: 16 } },
+      ],
+    });
+    for (let k = 0; k < n; k++) {
+      pass.setBindGroup(0, stepGroup, [k * STEP_UNIFORM_STRIDE]);
+      pass.dispatchWorkgroups(Math.max(1, Math.ceil((n - k - 1) / r.rows)));
+    }
+    pass.end();
+    const tridiagonal = new Float32Array(
+      await readBuffer(device, r.refl, 4 * layout.d, 4 * (2 * n + 1), encoder),
+    );
+    const d = tridiagonal.subarray(0, n);
+    const e = tridiagonal.subarray(n, 2 * n);
+    const scale = tridiagonal[2 * n];
+    if (!tridiagonal.every(Number.isFinite)) {
+      throw new DeviceEigenError('the matrix has non-finite entries (or overflowed in float32)');
+    }
+    const reduce = performance.now() - mark;
+
+    // ---- host: eigenvalues of T, eigenvectors of the kept ones
+    mark = performance.now();
+    const host = tridiagonalEigenWasm(d, e, n, {
+      maxVectors: options.maxVectors,
+      rtol: options.rtol,
+      clusterGap: options.clusterGap ?? DEFAULT_CLUSTER_GAP,
+    });
+    const values = host.values.map((v) => v * scale);
+    const m = host.m;
+    const hostTime = performance.now() - mark;
+    if (m === 0) {
+      const timings = { reduce, tridiagonal: hostTime, backTransform: 0 };
+      return { values, vectors: new Float32Array(0), m, reads: 1, timings };
+    }
+
+    // ---- (2) back-transform the kept vectors on the device, read them
+    mark = performance.now();
+    device.queue.writeBuffer(r.z, 0, Float32Array.from(host.vectors));
+    const encoder2 = device.createCommandEncoder();
+    const pass2 = encoder2.beginComputePass();
+    pass2.setPipeline(r.backTransform);
+    pass2.setBindGroup(0, this.bindGroup(r.backTransform, [r.z, r.refl, r.out]));
+    pass2.dispatchWorkgroups(m);
+    pass2.end();
+    const vectors = new Float32Array(await readBuffer(device, r.out, 0, 4 * m * n, encoder2));
+    const timings = { reduce, tridiagonal: hostTime, backTransform: performance.now() - mark };
+    return { values, vectors, m, reads: 2, timings };
+  }
+
+  /** Releases the work buffers (pipelines go with the device). */
+  destroy(): void {
+    for (const r of this.sized.values()) destroyBuffers(r);
+    this.sized.clear();
+  }
+
+  private bindGroup(pipeline: GpuComputePipeline, buffers: GpuBuffer[]) {
+    return this.device.createBindGroup({
+      layout: pipeline.getBindGroupLayout(0),
+      entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+    });
+  }
+
+  private resources(n: number): SizedResources {
+    const cached = this.sized.get(n);
+    if (cached) return cached;
+    if (this.sized.size >= WebGpuEigensolver.cachedSizes) {
+      const [oldest, r] = this.sized.entries().next().value as [number, SizedResources];
+      destroyBuffers(r);
+      this.sized.delete(oldest);
+    }
+    const { device } = this;
+    const workgroup = this.workgroup;
+    const rows = workgroup / LANES_PER_ROW;
+    const pipeline = (code: string, label: string, layout: 'auto' | object = 'auto') =>
+      device.createComputePipeline({
+        label,
+        layout,
+        compute: { module: device.createShaderModule({ code, label }), entryPoint: 'main' },
+      });
+    const storage = { type: 'storage' as const };
+    const tridiagonalizeLayout = device.createBindGroupLayout({
+      entries: [
+        { binding: 0, visibility: SHADER_STAGE_COMPUTE, buffer: storage },
+        { binding: 1, visibility: SHADER_STAGE_COMPUTE, buffer: storage },
+        { binding: 2, visibility: SHADER_STAGE_COMPUTE, buffer: storage },
+        {
+          binding: 3,
+          visibility: SHADER_STAGE_COMPUTE,
+          buffer: { type: 'uniform', hasDynamicOffset: true },
+        },
+      ],
+    });
+    const buffer = (floats: number, usage: number, label: string) =>
+      device.createBuffer({ size: 4 * Math.max(1, floats), usage, label });
+    const storageUsage = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
+    const steps = buffer(
+      (n * STEP_UNIFORM_STRIDE) / 4,
+      BufferUsage.UNIFORM | BufferUsage.COPY_DST,
+      'steps',
+    );
+    // Per step k: { k, prev, next }; v and p alternate between slots 0 and 2n, step 0 reads the
+    // zeros at 4n (buffers start zeroed and nothing writes there).
+    const stepData = new Uint32Array((n * STEP_UNIFORM_STRIDE) / 4);
+    for (let k = 0; k < n; k++) {
+      const at = (k * STEP_UNIFORM_STRIDE) / 4;
+      stepData[at] = k;
+      stepData[at + 1] = k === 0 ? 4 * n : ((k - 1) % 2) * 2 * n;
+      stepData[at + 2] = (k % 2) * 2 * n;
+    }
+    device.queue.writeBuffer(steps, 0, stepData);
+    const resources: SizedResources = {
+      n,
+      workgroup,
+      rows,
+      maxAbs: pipeline(maxAbsKernel(n * n, workgroup), 'eigensolver max |a|'),
+      scale: pipeline(scaleKernel(n, workgroup), 'eigensolver scale'),
+      tridiagonalize: pipeline(
+        tridiagonalizeKernel({ n, workgroup, rows }),
+        'eigensolver tridiagonalize',
+        device.createPipelineLayout({ bindGroupLayouts: [tridiagonalizeLayout] }),
+      ),
+      tridiagonalizeLayout,
+      backTransform: pipeline(backTransformKernel(n, workgroup), 'eigensolver back-transform'),
+      refl: buffer(reflectorLayout(n).size, storageUsage, 'reflectors'),
+      vecs: buffer(6 * n, storageUsage, 'reduction vectors'),
+      steps,
+      scratch: buffer(1, storageUsage, 'max |a|'),
+      z: buffer(n * n, storageUsage, 'tridiagonal eigenvectors'),
+      out: buffer(n * n, storageUsage, 'eigenvectors'),
+    };
+    this.sized.set(n, resources);
+    return resources;
+  }
+}
+
+function destroyBuffers(r: SizedResources): void {
+  for (const b of [r.refl, r.vecs, r.steps, r.scratch, r.z, r.out]) b.destroy();
+}
+
+const solvers = new WeakMap<GpuDevice, WebGpuEigensolver>();
+
+/** The solver of a device (its pipelines and buffers are kept between calls). */
+export function webGpuEigensolver(device: GpuDevice): WebGpuEigensolver {
+  let solver = solvers.get(device);
+  if (!solver) {
+    solver = new WebGpuEigensolver(device);
+    solvers.set(device, solver);
+  }
+  return solver;
+}
