@@ -22,7 +22,8 @@ import type { BackendReport } from '../src/protocol/records';
 import { initWasmBackend } from '../src/vivit/backend-wasm';
 import { computeCurvature, type CurvatureOptions } from '../src/vivit/curvature';
 import { eigensolverStatus, loadEigensolver } from '../src/vivit/linalg/index';
-import { tfjsReadbackCount } from '../src/vivit/tensor/tfjs-ops';
+import { tfjsOps, tfjsReadbackCount } from '../src/vivit/tensor/tfjs-ops';
+import { symmetricEigen } from '../src/vivit/linalg/index';
 import { createTrainer } from '../src/vivit/trainer';
 import { chooseBackend, describeBackend } from '../src/worker/backend';
 import { CIFAR10_3C3D, formatTable, median, MNIST_MLP, problemTensors } from './problems';
@@ -121,6 +122,8 @@ export interface GpuBenchRow {
   readbacks: number;
   referenceMs?: number;
   stages?: Record<string, number>;
+  /** Where the Gram eigenproblem was solved (CurvatureResult.eigensolver). */
+  solver?: string;
 }
 
 /** Median wall time (and the reads of one run) of an async step, after one warm-up. */
@@ -128,6 +131,7 @@ async function measure(
   repeats: number,
   step: () => Promise<Record<string, number> | undefined>,
 ): Promise<{ ms: number; readbacks: number; stages?: Record<string, number> }> {
+  // Stages are kept from a run no slower than the median so far, as a typical split.
   await step();
   const times: number[] = [];
   let readbacks = 0;
@@ -172,14 +176,23 @@ async function benchProblem(p: Problem, repeats: number): Promise<GpuBenchRow[]>
       },
       { step: `${tag}: damped Newton step`, options: { ...base, quantities: ['newtonStep'] } },
       {
-        // On a GPU the leading 64 pairs come from the device eigensolver (docs/linalg.md).
         step: `${tag}: top-64 + γ, λ`,
         options: { ...base, quantities: ['gammas', 'lambdas'], topK: 64 },
       },
     ];
+    // On a GPU, 'auto' solves large Gram matrices on the device (docs/linalg.md); the same step
+    // with the float64 host solver shows what that saves.
+    if (tfjsOps.onGpu?.()) {
+      variants.splice(1, 0, {
+        step: `${tag}: eigenvalues + γ, λ, host eigensolver`,
+        options: { ...base, quantities: ['gammas', 'lambdas'], eigensolver: 'host' },
+      });
+    }
     for (const v of variants) {
+      let solver = '';
       const m = await measure(repeats, async () => {
         const r = await computeCurvature(model, { x, y }, v.options);
+        solver = r.eigensolver;
         const { forward, sweep, eigen, quantities, lift } = r.timings;
         return { forward, sweep, eigen, quantities, lift };
       });
@@ -191,6 +204,7 @@ async function benchProblem(p: Problem, repeats: number): Promise<GpuBenchRow[]>
         readbacks: m.readbacks,
         ...(v.reference !== undefined && { referenceMs: v.reference }),
         ...(m.stages && { stages: m.stages }),
+        solver,
       });
     }
   }
@@ -258,6 +272,49 @@ async function microBench(repeats: number): Promise<void> {
   if (batchBefore !== null) tf.env().set(batchFlag, batchBefore);
   console.log(`device fixed costs, ${tf.getBackend()}`);
   console.log(formatTable(['what', 'ms', 'rate'], rows));
+  await eigensolverMicro(repeats);
+}
+
+/**
+ * The Gram eigenproblem alone at the sizes of the N = 32 and N = 128 exact MLP steps (n = 9N):
+ * the full device eigensolver with its stages (reduction on the device incl. its read, host
+ * tridiagonal solve, back-transformation incl. upload and read) against reading the matrix
+ * back and solving in float64 on the CPU, both in the same run. The matrix is VᵀV for a
+ * Gaussian V with decaying column scales (a Gram-like spectrum spanning ~9 decades);
+ * eigenvectors for λ > 1e-5 · λ_max, as the float32 engine keeps them.
+ */
+async function eigensolverMicro(repeats: number): Promise<void> {
+  const solver = tfjsOps.deviceEigensolver?.() ?? null;
+  if (solver === null) {
+    console.log(`\n(no device eigensolver on ${tf.getBackend()})`);
+    return;
+  }
+  const rows: string[][] = [];
+  for (const n of [288, 1152]) {
+    const gram = tf.tidy(() => {
+      const decay = tf.exp(tf.mul(tf.sqrt(tf.div(tf.range(0, n), n)), -8));
+      const v = tf.mul(tf.randomNormal([2 * n, n], 0, 1, 'float32', 3), decay);
+      return tf.matMul(tf.transpose(v), v);
+    });
+    let stages = { reduce: 0, tridiagonal: 0, backTransform: 0 };
+    let kept = 0;
+    const device = await measure(repeats, async () => {
+      const r = await solver.solve(gram, n, { maxVectors: n, rtol: 1e-5 });
+      stages = r.timings;
+      kept = r.m;
+      return undefined;
+    });
+    const host = await measure(Math.min(repeats, 3), async () => {
+      const a = Float64Array.from(await tfjsOps.read(gram));
+      symmetricEigen(a, n, { vectors: true, vectorCount: kept });
+      return undefined;
+    });
+    gram.dispose();
+    const split = `reduce ${stages.reduce.toFixed(1)}, tridiagonal ${stages.tridiagonal.toFixed(1)}, vectors ${stages.backTransform.toFixed(1)}`;
+    rows.push([`n = ${n}, ${kept} vectors`, device.ms.toFixed(1), host.ms.toFixed(1), split]);
+  }
+  console.log(`\nGram eigenproblem alone, ${tf.getBackend()}`);
+  console.log(formatTable(['problem', 'device ms', 'host float64 ms', 'device stages (ms)'], rows));
 }
 
 async function kernelsPerTrainStep(): Promise<number> {
@@ -358,6 +415,7 @@ async function main(): Promise<void> {
           'ms',
           '× gradient',
           'reads',
+          'solver',
           'H200 ref ms',
           'ours / ref',
           'fwd',
@@ -371,6 +429,7 @@ async function main(): Promise<void> {
           r.ms.toFixed(1),
           r.timesGradient.toFixed(1),
           String(r.readbacks),
+          r.solver ?? '',
           r.referenceMs !== undefined ? String(r.referenceMs) : '',
           r.referenceMs !== undefined ? (r.ms / r.referenceMs).toFixed(2) : '',
           ...['forward', 'sweep', 'eigen', 'quantities', 'lift'].map((k) =>

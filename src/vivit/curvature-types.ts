@@ -127,6 +127,11 @@ export interface GroupCurvature {
   newtonStep?: NewtonStep;
 }
 
+/** Where the Gram eigenproblems were solved: on the host (float64, every eigenvalue), by the
+ *  full device eigensolver (WebGPU; every eigenvalue, float32), or by subspace iteration for
+ *  the topK leading pairs on the device (docs/linalg.md, "On the GPU"). */
+export type EigenRoute = 'host' | 'device' | 'device-leading';
+
 export interface CurvatureTimings {
   forward: number;
   sweep: number;
@@ -154,6 +159,8 @@ export interface CurvatureResult {
   };
   signs: SignRule;
   eigRtol: number;
+  /** Where the eigenproblems were solved (options.eigensolver resolved for this backend). */
+  eigensolver: EigenRoute;
   timings: CurvatureTimings;
   memory: { estimate: MemoryEstimate; budgetBytes: number; sweepHeldBytes: number };
 }

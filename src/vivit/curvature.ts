@@ -17,6 +17,7 @@ import type {
   CurvatureModel,
   CurvatureOptions,
   CurvatureResult,
+  EigenRoute,
   CurvatureTimings,
 } from './curvature-types';
 import { CurvatureInputError } from './errors';
@@ -109,6 +110,8 @@ export async function computeCurvature<T>(
       new Rng(seed, 'curvature-mc'),
     );
     const m = factor.m;
+    // Settled before the sweep: a 'device' request this backend cannot serve fails early.
+    const route = eigenRoute(plan.eigensolver, ops, plan.topK, nS * m);
     timings.forward = performance.now() - mark;
 
     // ---- the backward sweep
@@ -147,10 +150,9 @@ export async function computeCurvature<T>(
     const outputsPerGroup: Awaited<ReturnType<typeof groupCurvature>>[] = [];
     for (const [index, group] of groups.entries()) {
       // One group's float64 Gram copy at a time (read-back counted with the sweep), unless its
-      // leading eigenpairs are found where it lives.
-      const onDevice = solveOnDevice(plan.eigensolver, ops, plan.topK, nS * m);
+      // eigenproblem is solved where it lives.
       const readBack = performance.now();
-      const gram = onDevice ? null : await scaledCopy(ops, done.groups[index].gram, 1 / nS);
+      const gram = route === 'host' ? await scaledCopy(ops, done.groups[index].gram, 1 / nS) : null;
       timings.sweep += performance.now() - readBack;
       const output = await groupCurvature({
         plan,
@@ -159,6 +161,7 @@ export async function computeCurvature<T>(
         index,
         sweep: done.groups[index],
         gram,
+        route,
         m,
         gradient,
         timings,
@@ -190,6 +193,7 @@ export async function computeCurvature<T>(
       },
       signs: plan.signs,
       eigRtol: plan.eigRtol,
+      eigensolver: route,
       timings,
       memory: { estimate, budgetBytes: plan.budget, sweepHeldBytes: done.peakHeldBytes },
     };
@@ -206,17 +210,38 @@ export async function computeCurvature<T>(
   }
 }
 
-/** Whether a group's Gram eigenproblem is solved on the device (leading-spectrum.ts). */
-function solveOnDevice<T>(
+/** Below this Gram size 'auto' keeps the eigenproblem on the host even on a GPU: reading n²
+ *  floats back and solving in float64 costs a few ms there, the device path's n dispatches are
+ *  not cheaper. */
+const DEVICE_EIGEN_MIN_SIZE = 256;
+
+/** Where the groups' Gram eigenproblems (size n) are solved (docs/linalg.md, "On the GPU"):
+ *  on the host in float64, by the full device eigensolver (WebGPU), or by subspace iteration
+ *  for the topK leading pairs on any backend. */
+function eigenRoute<T>(
   choice: 'auto' | 'host' | 'device',
   ops: Ops<T>,
   topK: number | undefined,
   n: number,
-): boolean {
-  if (choice !== 'auto') return choice === 'device';
-  // Worth it where the CPU solve's O(n³) dwarfs the device's products: on a GPU, with top-k
-  // a small share of the Gram size.
-  return ops.onGpu?.() === true && topK !== undefined && 4 * leadingBlockSize(topK, n) <= n;
+): EigenRoute {
+  if (choice === 'host') return 'host';
+  const solver = ops.deviceEigensolver?.() ?? null;
+  const unsupported = solver === null ? 'the backend is not WebGPU' : solver.unsupported(n);
+  if (choice === 'device') {
+    if (unsupported === null) return 'device';
+    if (topK !== undefined) return 'device-leading';
+    throw new CurvatureInputError(
+      'options.eigensolver',
+      `'device' solves the whole spectrum only on the WebGPU backend (here ${unsupported}); ` +
+        'give options.topK to find the leading directions on this backend',
+    );
+  }
+  if (ops.onGpu?.() !== true) return 'host';
+  if (unsupported === null && n >= DEVICE_EIGEN_MIN_SIZE) return 'device';
+  // The leading pairs by products on the device pay off where the CPU solve's O(n³) dwarfs
+  // them: top-k a small share of the Gram size.
+  if (topK !== undefined && 4 * leadingBlockSize(topK, n) <= n) return 'device-leading';
+  return 'host';
 }
 
 function range(n: number): number[] {

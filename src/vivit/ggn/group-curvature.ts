@@ -3,7 +3,7 @@
 // (Eq. 8), signs, then — only when asked — the lift through V for eigenvectors (Eq. 5) and the
 // damped Newton step assembled as one Gram-space row (Eq. 9, §2.3).
 
-import type { CurvatureTimings, GroupCurvature } from '../curvature-types';
+import type { CurvatureTimings, EigenRoute, GroupCurvature } from '../curvature-types';
 import {
   columnMeans,
   directionalCurvatures,
@@ -28,6 +28,7 @@ import type { ParamGroup } from './groups';
 import { liftRows, torchRowsAll, type LiftContext } from './lift';
 import type { CurvaturePlan } from './plan';
 import type { SweepGroup } from './sweep';
+import { deviceGramSpectrum } from './device-spectrum';
 import { leadingGramSpectrum } from './leading-spectrum';
 
 export interface GroupInput<T> {
@@ -36,9 +37,11 @@ export interface GroupInput<T> {
   group: ParamGroup;
   index: number;
   sweep: SweepGroup<T>;
-  /** G̃ = (1/N_S) Σ gram(S, S) in float64 on the host (consumed: the eigensolver works on it),
-   *  or null: its leading pairs are then found on the device. */
+  /** G̃ = (1/N_S) Σ gram(S, S) in float64 on the host (consumed: the eigensolver works on it)
+   *  for route 'host', else null. */
   gram: Float64Array | null;
+  /** Where the eigenproblem is solved (curvature.ts chooses). */
+  route: EigenRoute;
   /** Vectors per sample in the S-stack. */
   m: number;
   /** Mean gradient, every parameter, PyTorch layout. */
@@ -65,6 +68,7 @@ export async function groupCurvature<T>(input: GroupInput<T>): Promise<GroupOutp
   // eigensolver consumes it, or read on the device with the solver's first product.
   let spectrum: Spectrum;
   let ggnTrace: number;
+  const solver = input.route === 'device' ? (ops.deviceEigensolver?.() ?? null) : null;
   if (input.gram) {
     ggnTrace = diagonalSum(input.gram, n);
     spectrum = gramSpectrum(input.gram, n, {
@@ -72,6 +76,15 @@ export async function groupCurvature<T>(input: GroupInput<T>): Promise<GroupOutp
       topK: plan.topK,
       vectors: plan.gramVectors,
     });
+  } else if (solver !== null) {
+    const full = await deviceGramSpectrum(solver, sweep.gram, n, {
+      eigRtol: plan.eigRtol,
+      topK: plan.topK,
+      vectors: plan.gramVectors,
+      scale: 1 / nS,
+    });
+    spectrum = full;
+    ggnTrace = full.trace;
   } else {
     const leading = await leadingGramSpectrum(ops, sweep.gram, n, {
       k: plan.topK ?? n,

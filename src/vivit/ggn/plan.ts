@@ -85,12 +85,6 @@ export function planCurvature(
       `must be 'auto', 'host' or 'device', got ${JSON.stringify(eigensolver)}`,
     );
   }
-  if (eigensolver === 'device' && topK === undefined) {
-    throw new CurvatureInputError(
-      'options.eigensolver',
-      "'device' computes only the leading directions: give options.topK",
-    );
-  }
   const eigRtol = checkNonNegative(
     options.eigRtol ?? DEFAULT_EIG_RTOL[precision],
     'options.eigRtol',

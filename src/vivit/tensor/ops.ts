@@ -8,6 +8,11 @@
 // images are NHWC inside the engine (the PyTorch NCHW layout exists only at the boundaries).
 // Ops never mutate their inputs.
 
+import type {
+  DeviceEigenOptions,
+  DeviceEigenResult,
+} from '../linalg/webgpu/symmetric-eigen-webgpu';
+
 export type Shape = readonly number[];
 
 /** Spatial pooling/convolution geometry, already resolved to explicit numbers. */
@@ -18,10 +23,14 @@ export interface Window2d {
   pad: [number, number, number, number];
 }
 
-import type {
-  DeviceEigenOptions,
-  DeviceEigenResult,
-} from '../linalg/webgpu/symmetric-eigen-webgpu';
+/** Full symmetric eigendecomposition on the device: all eigenvalues (descending) and the
+ *  leading eigenvectors, float32 accuracy (linalg/webgpu/symmetric-eigen-webgpu.ts). */
+export interface DeviceEigensolver<T> {
+  /** Why an n×n problem cannot be solved on this device, or null if it can. */
+  unsupported(n: number): string | null;
+  /** Solves for the symmetric n×n matrix `a` (left unchanged). */
+  solve(a: T, n: number, options: DeviceEigenOptions): Promise<DeviceEigenResult>;
+}
 
 export interface Ops<T> {
   readonly kind: 'tfjs' | 'float64';
@@ -41,15 +50,9 @@ export interface Ops<T> {
   read(t: T): Promise<Float64Array | Float32Array>;
   /** Whether tensors live on a GPU (reads are round trips; big products are cheap). */
   onGpu?(): boolean;
-  /** Eigenvalues (all, descending) and leading eigenvectors of a symmetric n×n matrix, solved
-   *  where it lives (linalg/webgpu/symmetric-eigen-webgpu.ts); float32 accuracy. Resolves to
-   *  null where that is not possible (not a WebGPU backend, n beyond the device's limits), so
-   *  the caller solves on the host. `a` is not modified. */
-  symmetricEigenOnDevice?(
-    a: T,
-    n: number,
-    options: DeviceEigenOptions,
-  ): Promise<DeviceEigenResult | null>;
+  /** The eigensolver that works where the tensors live (linalg/webgpu/), or null where there
+   *  is none (every backend but WebGPU). */
+  deviceEigensolver?(): DeviceEigensolver<T> | null;
 
   // ---- memory (no-ops for float64)
   /** Runs fn; tensors created inside and not returned are released. */

@@ -16,7 +16,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Ops, Window2d } from './ops';
 import type { GpuBuffer, GpuDevice } from '../linalg/webgpu/gpu';
-import { webGpuEigensolver } from '../linalg/webgpu/symmetric-eigen-webgpu';
+import {
+  webGpuEigensolver,
+  type DeviceEigenOptions,
+} from '../linalg/webgpu/symmetric-eigen-webgpu';
 
 type T = tf.Tensor;
 /** Integers up to 2^24 are exact in float32. */
@@ -303,7 +306,7 @@ export const tfjsOps: Ops<T> = {
     return data instanceof Float32Array ? data.slice() : Float32Array.from(data as Int32Array);
   },
 
-  async symmetricEigenOnDevice(a, n, options) {
+  deviceEigensolver() {
     if (tf.getBackend() !== 'webgpu') return null;
     // tfjs-backend-webgpu's backend object: its GPUDevice, and the upload of a tensor that was
     // created from host values and not used on the device yet (public members, untyped here).
@@ -311,20 +314,24 @@ export const tfjsOps: Ops<T> = {
       device?: GpuDevice;
       uploadToGPU?(dataId: object): void;
     };
-    const device = backend.device;
+    const { device } = backend;
     if (device === undefined || backend.uploadToGPU === undefined) return null;
     const solver = webGpuEigensolver(device);
-    if (solver.unsupported(n) !== null) return null;
-    // A copy of a's buffer (the solver overwrites its input), queued after all pending work.
-    backend.uploadToGPU(a.dataId);
-    const copy = a.dataToGPU();
-    try {
-      const result = await solver.solve(copy.buffer as unknown as GpuBuffer, n, options);
-      readbackCount += result.reads;
-      return result;
-    } finally {
-      copy.tensorRef.dispose();
-    }
+    return {
+      unsupported: (n: number) => solver.unsupported(n),
+      async solve(a: T, n: number, options: DeviceEigenOptions) {
+        backend.uploadToGPU!(a.dataId);
+        // A copy of a's buffer (the solver overwrites its input), queued after pending work.
+        const copy = a.dataToGPU();
+        try {
+          const result = await solver.solve(copy.buffer as unknown as GpuBuffer, n, options);
+          readbackCount += result.reads;
+          return result;
+        } finally {
+          copy.tensorRef.dispose();
+        }
+      },
+    };
   },
 
   // ---- memory

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { initWebGpuBackend } from '../../../src/vivit/backend-webgpu';
-import type { CurvatureCase } from '../../oracle';
+import { randomCase, tinyNetworks, type CurvatureCase } from '../../oracle';
 import { caseOptions } from './case-model';
 import {
   compareCaseFloat32,
@@ -51,3 +51,41 @@ test.each(['a_mlp_sigmoid_mse', 'b_mlp_relu_ce'])('shared example %s', async (na
   const c = JSON.parse(readFileSync(`${dir}${name}.case.json`, 'utf8')) as CurvatureCase;
   expectWithin(await compareCaseFloat32(c, caseOptions(c)));
 });
+
+// The same comparisons with the Gram eigenproblems solved by the full device eigensolver
+// (GPU tridiagonalization, host tridiagonal solve, GPU back-transformation) instead of a
+// float64 solve of the read-back Gram matrix: same tolerances.
+test.each(FLOAT32_CASES)('device eigensolver: $name, $loss', async ({ name, loss }) => {
+  expectWithin(await compareFloat32(name, loss, 'device'));
+});
+
+test.each(['a_mlp_sigmoid_mse', 'b_mlp_relu_ce'])(
+  'device eigensolver: shared example %s',
+  async (name) => {
+    const c = JSON.parse(readFileSync(`${dir}${name}.case.json`, 'utf8')) as CurvatureCase;
+    expectWithin(await compareCaseFloat32(c, { ...caseOptions(c), eigensolver: 'device' }));
+  },
+);
+
+test("'auto' solves a Gram matrix of n ≥ 256 on the device, a smaller one on the host", async () => {
+  const net = tinyNetworks().find((n) => n.name === 'mlp-relu')!;
+  // MSE on 3 outputs: n = 3N. At N = 90 the Gram matrix (270², rank ≤ D = 43) goes to the
+  // device; its nontrivial part must still match float64.
+  const large = randomCase({
+    model: net.model,
+    inputShape: net.inputShape,
+    N: 90,
+    loss: 'mse',
+    seed: 5,
+  });
+  const errors = await compareCaseFloat32(large, { damping: 1, eigenvectorCount: 3 }, 'device');
+  expectWithin(errors);
+  const small = randomCase({
+    model: net.model,
+    inputShape: net.inputShape,
+    N: 20,
+    loss: 'mse',
+    seed: 5,
+  });
+  expectWithin(await compareCaseFloat32(small, { damping: 1, eigenvectorCount: 3 }, 'host'));
+}, 300_000);

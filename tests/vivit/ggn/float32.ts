@@ -29,20 +29,24 @@ export interface Float32Errors {
   gradient: number;
 }
 
-/** Runs one tiny-network case on tfjs (active backend) and on float64; relative errors. */
+/** Runs one tiny-network case on tfjs (active backend) and on float64; relative errors.
+ *  `eigensolver` 'device' solves the tfjs run's Gram matrices by the full device solver (and
+ *  checks that it did). */
 export async function compareFloat32(
   name: string,
   loss: 'cross_entropy' | 'mse',
+  eigensolver: 'auto' | 'device' = 'auto',
 ): Promise<Float32Errors> {
   const net = tinyNetworks().find((n) => n.name === name)!;
   const c = randomCase({ model: net.model, inputShape: net.inputShape, N: 6, loss, seed: 4 });
-  return compareCaseFloat32(c, { damping: 1, eigenvectorCount: 3 });
+  return compareCaseFloat32(c, { damping: 1, eigenvectorCount: 3, eigensolver });
 }
 
 /** Runs a curvature case on tfjs (active backend) and on float64; relative errors. */
 export async function compareCaseFloat32(
   c: CurvatureCase,
   caseOptions: Omit<CurvatureOptions, 'quantities'>,
+  expectedRoute?: CurvatureResult['eigensolver'],
 ): Promise<Float32Errors> {
   const options: CurvatureOptions = {
     ...caseOptions,
@@ -51,11 +55,13 @@ export async function compareCaseFloat32(
     ...(caseOptions.eigRtol !== undefined && { eigRtol: Math.max(caseOptions.eigRtol, 1e-5) }),
   };
   const exact = caseModel(float64Ops, c);
-  const ref = await computeCurvature(exact.model, exact.batch, options);
+  const ref = await computeCurvature(exact.model, exact.batch, { ...options, eigensolver: 'host' });
   const before = tf.memory().numTensors;
   const f32 = caseModel(tfjsOps, c);
   const res = await computeCurvature(f32.model, f32.batch, options);
   tf.dispose([...f32.model.params, f32.batch.x, f32.batch.y]);
+  const route = expectedRoute ?? (options.eigensolver === 'device' ? 'device' : undefined);
+  if (route !== undefined) expect(res.eigensolver).toBe(route);
   // Every tensor the engine made is released.
   expect(tf.memory().numTensors).toBe(before);
   return errorsAgainst(res, ref);

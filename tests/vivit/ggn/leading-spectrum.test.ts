@@ -143,6 +143,9 @@ describe.each(['cpu', 'wasm', 'webgpu'])(
           eigensolver: 'device',
         });
         tf.dispose([...model.params, batch.x, batch.y]);
+        // WebGPU solves the whole spectrum on the device; elsewhere the leading pairs.
+        expect(device.eigensolver).toBe(backend === 'webgpu' ? 'device' : 'device-leading');
+        expect(host.eigensolver).toBe('host');
         const h = host.groups[0];
         const d = device.groups[0];
         expect(d.eigenvalues.length).toBe(4);
@@ -154,7 +157,7 @@ describe.each(['cpu', 'wasm', 'webgpu'])(
       120_000,
     );
 
-    it("'device' without topK is refused, naming the option", async () => {
+    it("'device' without topK is refused off WebGPU, naming the option and the reason", async () => {
       await tf.setBackend('cpu');
       const net = tinyNetworks().find((t) => t.name === 'mlp-relu')!;
       const c = randomCase({
@@ -168,7 +171,9 @@ describe.each(['cpu', 'wasm', 'webgpu'])(
       await expect(
         computeCurvature(model, batch, { quantities: ['eigenvalues'], eigensolver: 'device' }),
       ).rejects.toThrow(
-        "options.eigensolver: 'device' computes only the leading directions: give options.topK",
+        "options.eigensolver: 'device' solves the whole spectrum only on the WebGPU backend " +
+          '(here the backend is not WebGPU); give options.topK to find the leading directions on ' +
+          'this backend',
       );
       tf.dispose([...model.params, batch.x, batch.y]);
     });

@@ -78,7 +78,7 @@ describe('symmetric eigensolver on the WebGPU device', () => {
       const norm = Math.max(...exact.values.map(Math.abs));
       const tensor = tfjsOps.fromArray(a, [n, n]);
       const reads = tfjsReadbackCount();
-      const got = await tfjsOps.symmetricEigenOnDevice!(tensor, n, {
+      const got = await tfjsOps.deviceEigensolver!()!.solve(tensor, n, {
         maxVectors: n,
         ...(rtol >= 0 ? { rtol } : {}),
       });
@@ -135,17 +135,18 @@ describe('symmetric eigensolver on the WebGPU device', () => {
     const a = withSpectrum(decaying(n), 2);
     a[3 * n + 5] = a[5 * n + 3] = Number.NaN;
     const tensor = tfjsOps.fromArray(a, [n, n]);
-    await expect(tfjsOps.symmetricEigenOnDevice!(tensor, n, { maxVectors: n })).rejects.toThrow(
+    await expect(tfjsOps.deviceEigensolver!()!.solve(tensor, n, { maxVectors: n })).rejects.toThrow(
       'the matrix has non-finite entries',
     );
     tensor.dispose();
   });
 
-  it('resolves to null on a backend that is not WebGPU', async () => {
+  it('names what does not fit the device, and is absent on other backends', async () => {
+    const solver = tfjsOps.deviceEigensolver!()!;
+    expect(solver.unsupported(1152)).toBeNull();
+    expect(solver.unsupported(100_000)).toMatch(/^n = 100000 needs \d+ bytes of workgroup memory/);
     await tf.setBackend('cpu');
-    const tensor = tfjsOps.fromArray([1, 0, 0, 1], [2, 2]);
-    expect(await tfjsOps.symmetricEigenOnDevice!(tensor, 2, { maxVectors: 2 })).toBeNull();
-    tensor.dispose();
+    expect(tfjsOps.deviceEigensolver!()).toBeNull();
     await initWebGpuBackend({ allowSoftware: true });
   });
 });

@@ -1,0 +1,69 @@
+// The nontrivial spectrum of a group's Gram matrix G̃ solved where it lives, by the full device
+// eigensolver (linalg/webgpu/): every eigenvalue, and eigenvectors only for the kept ones — the
+// same Spectrum the host path (quantities/spectrum.ts) returns, in float32 accuracy. Two device
+// round trips however large the Gram matrix, where the host path reads all n² entries back and
+// spends O(n³) on the CPU (docs/linalg.md, "On the GPU").
+
+import { nontrivialCount } from '../linalg/nontrivial';
+import type { Spectrum } from '../quantities/spectrum';
+import type { DeviceEigensolver } from '../tensor/ops';
+
+export interface DeviceSpectrumOptions {
+  eigRtol: number;
+  topK?: number;
+  vectors: boolean;
+  /** Factor turning the raw device Gram matrix into G̃ (1/N_S). */
+  scale: number;
+}
+
+export interface DeviceSpectrum extends Spectrum {
+  /** tr G̃: the sum of all n eigenvalues. */
+  trace: number;
+  /** Stage times in ms (reduction on the device, tridiagonal solve on the host, vectors). */
+  stages: { reduce: number; tridiagonal: number; backTransform: number };
+}
+
+export async function deviceGramSpectrum<T>(
+  solver: DeviceEigensolver<T>,
+  gram: T,
+  n: number,
+  options: DeviceSpectrumOptions,
+): Promise<DeviceSpectrum> {
+  const { eigRtol, topK, scale } = options;
+  const result = await solver.solve(gram, n, {
+    maxVectors: options.vectors ? Math.min(topK ?? n, n) : 0,
+    rtol: eigRtol,
+  });
+  const all = result.values.map((v) => v * scale);
+  const nontrivial = nontrivialCount(all, eigRtol);
+  const k = Math.min(nontrivial, topK ?? nontrivial);
+  let vectors: Float64Array | null = null;
+  if (options.vectors) {
+    // The solver applies the same rule (λ > eigRtol · λ_max, at most topK) to pick m.
+    if (result.m !== k) {
+      throw new Error(`device eigensolver: ${result.m} eigenvectors for ${k} kept eigenvalues`);
+    }
+    vectors = Float64Array.from(result.vectors);
+    fixRowSigns(vectors, k, n);
+  }
+  let trace = 0;
+  for (const v of all) trace += v;
+  return { n, values: all.slice(0, k), nontrivial, vectors, trace, stages: result.timings };
+}
+
+/** Each row's entry of largest magnitude made positive (the first one on ties), as the host
+ *  solver does for its eigenvectors (linalg/signs.ts), so both paths agree on signs. */
+function fixRowSigns(rows: Float64Array, count: number, n: number): void {
+  for (let k = 0; k < count; k++) {
+    const row = rows.subarray(k * n, (k + 1) * n);
+    let largest = 0;
+    let negative = false;
+    for (const x of row) {
+      if (Math.abs(x) > largest) {
+        largest = Math.abs(x);
+        negative = x < 0;
+      }
+    }
+    if (negative) for (let i = 0; i < n; i++) row[i] = -row[i];
+  }
+}
