@@ -504,9 +504,12 @@ void descendingOrder(const double *d, int n, int *order) {
 // their predecessor form a cluster; within a cluster the shifts are kept at least 10·eps·‖T‖
 // apart and every iterate is re-orthogonalized against the cluster's earlier vectors (the
 // scheme of LAPACK's dstein, which uses clusterGap = 1e-3). Outside clusters two vectors are
-// orthogonal to about eps·‖T‖ / gap. work: 7n doubles, ipiv: n bytes.
+// orthogonal to about eps·‖T‖ / gap. `iterations` solves per vector (3 in clusters at least):
+// from a random start, the first solve already shrinks the other components by eps·‖T‖/gap,
+// the second reaches roundoff. work: 7n doubles, ipiv: n bytes.
 void inverseIteration(const double *d, const double *e, int n, const double *lambda, int m,
-                      double clusterGapRelative, double *Z, double *work, unsigned char *pivot) {
+                      double clusterGapRelative, int iterations, double *Z, double *work,
+                      unsigned char *pivot) {
   double *u0 = work, *u1 = work + n, *u2 = work + 2 * n, *l = work + 3 * n, *x = work + 4 * n;
   double tnorm = 0;
   for (int i = 0; i < n; ++i) {
@@ -563,7 +566,8 @@ void inverseIteration(const double *d, const double *e, int n, const double *lam
       seed = seed * 1664525u + 1013904223u;
       x[i] = (double)(seed >> 8) / 16777216.0 - 0.5;
     }
-    for (int iteration = 0; iteration < 3; ++iteration) {
+    const int rounds = j > clusterStart ? std::max(iterations, 3) : iterations;
+    for (int iteration = 0; iteration < rounds; ++iteration) {
       // Solve (T - shift I) z = x: apply L (with the row swaps), then back-substitute in U.
       for (int i = 0; i + 1 < n; ++i) {
         if (pivot[i]) std::swap(x[i], x[i + 1]);
@@ -716,7 +720,7 @@ __attribute__((used)) int eig_sym(double *a, int n, double *w, int vectors) {
             status = 3;
           } else {
             MARK(2);
-            inverseIteration(d, e, n, w, m, 1e-3, Z, kernel, pivot);
+            inverseIteration(d, e, n, w, m, 1e-3, 3, Z, kernel, pivot);
             MARK(3);
             if (!applyReflectors(a, tau, n, Z, m, false)) status = 3;
             else transpose(Z, m, n, a);  // rows of Z are the eigenvectors → columns of a
@@ -775,7 +779,7 @@ __attribute__((used)) int eig_tridiagonal(double *d, double *e, int n, double *w
     }
     if (m > 0) {
       if (n == 1) z[0] = 1;
-      else inverseIteration(d, e, n, w, m, clusterGap, z, kernel, pivot);
+      else inverseIteration(d, e, n, w, m, clusterGap, 2, z, kernel, pivot);
     }
     *mOut = m;
     for (int k = 0; k < n; ++k) w[k] = std::ldexp(w[k], exponent);
