@@ -67,7 +67,9 @@ export async function computeCurvature<T>(
   const precision = ops.kind === 'float64' ? 'float64' : 'float32';
   const plan = planCurvature(network, loss, elementBytes(ops), precision, batchSize, options);
   const { groups, ggnSamples, gradSamples, nS, seed } = plan;
-  const estimate = estimateMemory(plan.memory);
+  const deviceEigensolver =
+    plan.eigensolver !== 'host' && (ops.deviceEigensolver?.() ?? null) !== null;
+  const estimate = estimateMemory({ ...plan.memory, deviceEigensolver });
   checkMemory(estimate, plan.budget, plan.memory);
 
   const timings: CurvatureTimings = {

@@ -42,6 +42,10 @@ export interface MemoryRequest {
   gramVectors: boolean;
   /** Largest number of coefficient rows lifted through V at once (0: none). */
   liftRows: number;
+  /** The Gram eigenproblem may be solved on the device (linalg/webgpu/): a copy of the Gram
+   *  matrix while it runs, and its reflectors, tridiagonal eigenvectors and results (3n²
+   *  floats, kept between steps). */
+  deviceEigensolver?: boolean;
 }
 
 export interface MemoryEstimate {
@@ -142,6 +146,8 @@ export function estimateMemory(r: MemoryRequest): MemoryEstimate {
     : 0;
   const layerGrams = r.layerGrams ? r.groups.reduce((s, g) => s + g.layers.length, 0) * n * n : 0;
   const deviceQuantities = r.gramVectors ? 2 * n * n + n * Math.max(ng, n) : 0;
+  const solverCopy = r.deviceEigensolver ? n * n : 0;
+  const solverHeld = r.deviceEigensolver ? 3 * n * n : 0;
   // Lifting rows: the coefficients, each layer's apply (per-sample combination and result),
   // the result per group parameter and its host copy.
   let liftDevice = 0;
@@ -168,7 +174,12 @@ export function estimateMemory(r: MemoryRequest): MemoryEstimate {
     }
   }
   const afterSweep =
-    b * (r.groups.length * accPerGroup + layerGrams + keptStacks + deviceQuantities + liftDevice);
+    b *
+    (r.groups.length * accPerGroup +
+      layerGrams +
+      keptStacks +
+      solverHeld +
+      Math.max(deviceQuantities + liftDevice, solverCopy));
 
   // Host, one group at a time: the float32 read-back, the scaled float64 Gram copy, the
   // eigensolver's heap (2n²) and vectors (n²) and the K ≤ n kept rows, γ and λ.
