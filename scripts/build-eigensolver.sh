@@ -32,7 +32,7 @@ flags=(
   -sSTANDALONE_WASM=1 --no-entry
   -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=2GB
   -sFILESYSTEM=0
-  -sEXPORTED_FUNCTIONS=_malloc,_free,_eig_sym,_eig_tridiagonal
+  -sEXPORTED_FUNCTIONS=_malloc,_free,_eig_sym,_tridiagonal_values,_tridiagonal_vectors
 )
 
 tmp="$(mktemp -d)"

@@ -26,19 +26,19 @@ interface EigensolverExports {
    *  Returns 0 = ok, 1 = QR did not converge, 2 = bad argument, 3 = heap exhausted. See
    *  eigensolver.cpp. */
   eig_sym(a: number, n: number, w: number, vectors: number): number;
-  /** The tridiagonal problem alone: d, e (n doubles each, destroyed) → all eigenvalues in `w`,
-   *  descending, and the eigenvectors of the leading m ≤ maxVectors (those above rtol·w[0])
-   *  as rows of z; m is written to the int at `mOut`. Same status codes. See eigensolver.cpp. */
-  eig_tridiagonal(
+  /** All eigenvalues of a (scaled) tridiagonal matrix, descending; d and e are kept. */
+  tridiagonal_values(d: number, e: number, n: number, w: number): number;
+  /** Inverse-iteration eigenvectors of the tridiagonal matrix for the m eigenvalues at
+   *  `lambda` (indices firstIndex… of the spectrum) as rows of z. See eigensolver.cpp. */
+  tridiagonal_vectors(
     d: number,
     e: number,
     n: number,
-    w: number,
-    maxVectors: number,
-    rtol: number,
+    lambda: number,
+    m: number,
     clusterGap: number,
+    firstIndex: number,
     z: number,
-    mOut: number,
   ): number;
 }
 
@@ -83,7 +83,14 @@ const imports = {
 
 function adopt(exports: object): EigensolverExports {
   const ex = exports as EigensolverExports;
-  for (const name of ['_initialize', 'malloc', 'free', 'eig_sym', 'eig_tridiagonal'] as const) {
+  for (const name of [
+    '_initialize',
+    'malloc',
+    'free',
+    'eig_sym',
+    'tridiagonal_values',
+    'tridiagonal_vectors',
+  ] as const) {
     if (typeof ex[name] !== 'function') throw new Error(`export ${name} is missing`);
   }
   ex._initialize();
@@ -252,65 +259,81 @@ export function symmetricEigenWasm(
   }
 }
 
-export interface TridiagonalEigenOptions {
-  /** At most this many eigenvectors (0..n). */
-  maxVectors: number;
-  /** Only for eigenvalues λ > rtol · λ_max (the nontrivial rule, linalg/nontrivial.ts); none
-   *  when λ_max ≤ 0. Omit to get exactly maxVectors. */
-  rtol?: number;
-  /** Eigenvalues closer than clusterGap · ‖T‖ are re-orthogonalized as a cluster; others come
-   *  out orthogonal to about ε‖T‖ / gap (LAPACK's dstein uses 1e-3). */
-  clusterGap: number;
+/** The compiled module, for worker threads that instantiate their own copy (null if wasm
+ *  cannot load here). */
+export function compiledEigensolver(): object | null {
+  return ensureInstance() === null ? null : compiled;
 }
 
-/** Eigenvalues (all n, descending) and leading eigenvectors of the symmetric tridiagonal
- *  matrix with diagonal `d` and off-diagonal `e` (e[i] couples i and i+1; entries from n−1 on
- *  are ignored), for a reduction done elsewhere (the GPU solver), by the wasm module's QR
- *  iteration and inverse iteration. `vectors` holds the m eigenvectors as rows (m × n, row k
- *  belongs to values[k]). */
-export function tridiagonalEigenWasm(
-  d: ArrayLike<number>,
-  e: ArrayLike<number>,
-  n: number,
-  options: TridiagonalEigenOptions,
-): { values: Float64Array; vectors: Float64Array; m: number } {
+/** Runs `call` with the given arrays copied into the module's heap (pointers in the same
+ *  order) and `outputs` zeroed doubles after them; returns the outputs' contents. */
+function withHeap(
+  inputs: ArrayLike<number>[],
+  outputs: number[],
+  call: (ex: EigensolverExports, pointers: number[]) => number,
+  what: string,
+): Float64Array[] {
   const ex = ensureInstance();
   if (ex === null) throw new WasmEigensolverError(loadFailure ?? 'eigensolver.wasm is not loaded');
-  if (n === 0) return { values: new Float64Array(0), vectors: new Float64Array(0), m: 0 };
-  const { maxVectors, clusterGap } = options;
-  const sizes = [n * 8, n * 8, n * 8, Math.max(1, n * maxVectors) * 8, 8];
-  const pointers = sizes.map((bytes) => ex.malloc(bytes));
-  const [pd, pe, pw, pz, pm] = pointers;
+  const sizes = [...inputs.map((a) => a.length), ...outputs];
+  const pointers = sizes.map((length) => ex.malloc(Math.max(1, length) * 8));
   let trapped = false;
   try {
     if (pointers.some((p) => p === 0)) {
-      throw new WasmEigensolverError(`the wasm heap cannot hold ${maxVectors} vectors of ${n}`);
+      throw new WasmEigensolverError(`the wasm heap cannot hold the ${what}`);
     }
-    const heapD = new Float64Array(ex.memory.buffer, pd, n);
-    const heapE = new Float64Array(ex.memory.buffer, pe, n);
-    for (let i = 0; i < n; i++) {
-      heapD[i] = d[i];
-      heapE[i] = i + 1 < n ? e[i] : 0;
-    }
-    const rtol = options.rtol ?? -1;
+    inputs.forEach((a, i) => new Float64Array(ex.memory.buffer, pointers[i], a.length).set(a));
     let status: number;
     try {
-      status = ex.eig_tridiagonal(pd, pe, n, pw, maxVectors, rtol, clusterGap, pz, pm);
+      status = call(ex, pointers);
     } catch (error) {
       trapped = true;
       throw new WasmEigensolverError(`eigensolver.wasm failed: ${describe(error)}`);
     }
-    if (status === 1)
-      throw new WasmEigensolverError(`the QR iteration did not converge (n = ${n})`);
-    if (status !== 0) throw new WasmEigensolverError(`eig_tridiagonal returned status ${status}`);
-    const m = new Int32Array(ex.memory.buffer, pm, 1)[0];
-    return {
-      values: new Float64Array(ex.memory.buffer, pw, n).slice(),
-      vectors: new Float64Array(ex.memory.buffer, pz, n * m).slice(),
-      m,
-    };
+    if (status === 1) throw new WasmEigensolverError(`the QR iteration did not converge (${what})`);
+    if (status !== 0) throw new WasmEigensolverError(`${what}: status ${status}`);
+    return outputs.map((length, i) =>
+      new Float64Array(ex.memory.buffer, pointers[inputs.length + i], length).slice(),
+    );
   } finally {
     if (trapped) instance = null;
     else for (const p of pointers) if (p !== 0) ex.free(p);
   }
+}
+
+/** All eigenvalues, descending, of the symmetric tridiagonal matrix with diagonal d and
+ *  off-diagonal e (e[i] couples i and i+1; length n, the last entry ignored), which the
+ *  caller has scaled to max |t_ij| ~ 1 by a power of two. */
+export function tridiagonalValuesWasm(d: Float64Array, e: Float64Array): Float64Array {
+  const n = d.length;
+  if (n === 0) return new Float64Array(0);
+  const [values] = withHeap(
+    [d, e],
+    [n],
+    (ex, [pd, pe, pw]) => ex.tridiagonal_values(pd, pe, n, pw),
+    `eigenvalues of a tridiagonal matrix of size ${n}`,
+  );
+  return values;
+}
+
+/** Unit eigenvectors (rows, lambdas.length × n) of the scaled tridiagonal (d, e) for the
+ *  eigenvalues `lambdas`, which are entries firstIndex… of its descending spectrum; clusters
+ *  are eigenvalues closer than clusterGap · ‖T‖ (see eigensolver.cpp, tridiagonal_vectors). */
+export function tridiagonalVectorsWasm(
+  d: Float64Array,
+  e: Float64Array,
+  lambdas: Float64Array,
+  clusterGap: number,
+  firstIndex: number,
+): Float64Array {
+  const n = d.length;
+  const m = lambdas.length;
+  if (m === 0) return new Float64Array(0);
+  const [vectors] = withHeap(
+    [d, e, lambdas],
+    [m * n],
+    (ex, [pd, pe, pl, pz]) => ex.tridiagonal_vectors(pd, pe, n, pl, m, clusterGap, firstIndex, pz),
+    `${m} eigenvectors of a tridiagonal matrix of size ${n}`,
+  );
+  return vectors;
 }

@@ -7,7 +7,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initWebGpuBackend } from '../../../src/vivit/backend-webgpu';
-import { tridiagonalEigenWasm } from '../../../src/vivit/linalg/eigen-wasm';
+import { tridiagonalEigen } from '../../../src/vivit/linalg/tridiagonal-eigen';
+import { TridiagonalPool } from '../../../src/vivit/linalg/tridiagonal-pool';
 import { symmetricEigen } from '../../../src/vivit/linalg/index';
 import { Rng } from '../../../src/vivit/random';
 import { tfjsOps, tfjsReadbackCount } from '../../../src/vivit/tensor/tfjs-ops';
@@ -151,20 +152,19 @@ describe('symmetric eigensolver on the WebGPU device', () => {
   });
 });
 
-describe('the tridiagonal stage (wasm): eigenvalues and inverse-iteration vectors of T', () => {
-  it.each([
-    { name: 'random T, n = 150', n: 150, split: false, repeat: false },
-    { name: 'T that splits into blocks (zero couplings)', n: 60, split: true, repeat: false },
-    {
-      name: 'T = two copies of one block (every eigenvalue twice)',
-      n: 80,
-      split: true,
-      repeat: true,
-    },
-  ])('$name', ({ n, split, repeat }) => {
+describe('the tridiagonal stage: eigenvalues and inverse-iteration vectors of T', () => {
+  let pool: TridiagonalPool;
+  beforeAll(() => {
+    pool = new TridiagonalPool(3);
+  });
+  afterAll(() => pool.close());
+
+  /** T with a random diagonal and off-diagonal, optionally split into blocks of 10 and made
+   *  of two identical halves (every eigenvalue twice). */
+  function tridiagonal(n: number, split: boolean, repeat: boolean, scale = 1) {
     const rng = new Rng(n, 'tridiagonal');
-    const d = Float64Array.from({ length: n }, () => rng.normal());
-    const e = Float64Array.from({ length: n - 1 }, () => rng.normal());
+    const d = Float64Array.from({ length: n }, () => scale * rng.normal());
+    const e = Float64Array.from({ length: n - 1 }, () => scale * rng.normal());
     if (split) for (let i = 9; i < n - 1; i += 10) e[i] = 0;
     if (repeat) {
       const half = n / 2;
@@ -172,17 +172,40 @@ describe('the tridiagonal stage (wasm): eigenvalues and inverse-iteration vector
       for (let i = 0; i < half - 1; i++) e[half + i] = e[i];
       e[half - 1] = 0;
     }
+    return { d, e };
+  }
+
+  it.each([
+    { name: 'random T, n = 150', n: 150, split: false, repeat: false, scale: 1 },
+    {
+      name: 'T that splits into blocks (zero couplings)',
+      n: 60,
+      split: true,
+      repeat: false,
+      scale: 1,
+    },
+    {
+      name: 'T = two copies of one block (every eigenvalue twice)',
+      n: 80,
+      split: true,
+      repeat: true,
+      scale: 1,
+    },
+    { name: 'random T scaled by 1e-30, n = 50', n: 50, split: false, repeat: false, scale: 1e-30 },
+  ])('$name', async ({ n, split, repeat, scale }) => {
+    const { d, e } = tridiagonal(n, split, repeat, scale);
     const dense = new Float64Array(n * n);
     for (let i = 0; i < n; i++) {
       dense[i * n + i] = d[i];
       if (i + 1 < n) dense[i * n + i + 1] = dense[(i + 1) * n + i] = e[i];
     }
     const exact = symmetricEigen(dense, n, { vectors: false });
-    const got = tridiagonalEigenWasm(d, e, n, { maxVectors: n, clusterGap: 1e-7 });
+    const got = await tridiagonalEigen(d, e, n, { maxVectors: n, clusterGap: 1e-9, pool: null });
     expect(got.m).toBe(n);
     const norm = Math.max(...exact.values.map(Math.abs));
-    for (let k = 0; k < n; k++)
+    for (let k = 0; k < n; k++) {
       expect(Math.abs(got.values[k] - exact.values[k])).toBeLessThan(1e-13 * norm);
+    }
     const z = got.vectors;
     for (let k = 0; k < n; k++) {
       let residual = 0;
@@ -194,30 +217,38 @@ describe('the tridiagonal stage (wasm): eigenvalues and inverse-iteration vector
         residual = Math.max(residual, Math.abs(tz - got.values[k] * z[k * n + i]));
       }
       expect(residual).toBeLessThan(1e-12 * norm);
-      for (let l = 0; l < k; l++) {
+      for (let l = 0; l <= k; l++) {
         let dot = 0;
         for (let i = 0; i < n; i++) dot += z[k * n + i] * z[l * n + i];
-        expect(Math.abs(dot)).toBeLessThan(1e-9);
+        expect(Math.abs(dot - (l === k ? 1 : 0))).toBeLessThan(1e-9);
       }
     }
   });
 
-  it('keeps vectors for λ > rtol · λ_max only, and none when λ_max ≤ 0', () => {
+  it('worker threads give the same vectors, bit for bit, as this thread alone', async () => {
+    // 400 eigenvalues with exactly repeated pairs (clusters a split must not cut).
+    const { d, e } = tridiagonal(400, true, true);
+    const options = { maxVectors: 400, clusterGap: 1e-9 };
+    const alone = await tridiagonalEigen(d, e, 400, { ...options, pool: null });
+    const shared = await tridiagonalEigen(d, e, 400, { ...options, pool });
+    expect(alone.pieces).toBe(1);
+    expect(shared.pieces).toBe(4);
+    expect(shared.values).toEqual(alone.values);
+    expect(shared.vectors).toEqual(alone.vectors);
+  });
+
+  it('keeps vectors for λ > rtol · λ_max only, and none when λ_max ≤ 0', async () => {
     const d = Float64Array.from([5, 1, 1e-7, -2]);
     const e = new Float64Array(3);
-    expect(tridiagonalEigenWasm(d, e, 4, { maxVectors: 4, rtol: 1e-5, clusterGap: 1e-7 }).m).toBe(
-      2,
-    );
-    expect(tridiagonalEigenWasm(d, e, 4, { maxVectors: 1, rtol: 1e-5, clusterGap: 1e-7 }).m).toBe(
-      1,
-    );
+    const options = { clusterGap: 1e-9, pool: null };
+    expect((await tridiagonalEigen(d, e, 4, { ...options, maxVectors: 4, rtol: 1e-5 })).m).toBe(2);
+    expect((await tridiagonalEigen(d, e, 4, { ...options, maxVectors: 1, rtol: 1e-5 })).m).toBe(1);
     const negative = Float64Array.from([-1, -2]);
-    expect(
-      tridiagonalEigenWasm(negative, new Float64Array(1), 2, {
-        maxVectors: 2,
-        rtol: 0,
-        clusterGap: 1e-7,
-      }).m,
-    ).toBe(0);
+    const none = await tridiagonalEigen(negative, new Float64Array(1), 2, {
+      ...options,
+      maxVectors: 2,
+      rtol: 0,
+    });
+    expect(none.m).toBe(0);
   });
 });

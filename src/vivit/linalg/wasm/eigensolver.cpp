@@ -506,10 +506,12 @@ void descendingOrder(const double *d, int n, int *order) {
 // scheme of LAPACK's dstein, which uses clusterGap = 1e-3). Outside clusters two vectors are
 // orthogonal to about eps·‖T‖ / gap. `iterations` solves per vector (3 in clusters at least):
 // from a random start, the first solve already shrinks the other components by eps·‖T‖/gap,
-// the second reaches roundoff. work: 7n doubles, ipiv: n bytes.
+// the second reaches roundoff. The start vector of eigenvalue j depends on firstIndex + j only,
+// so a range of eigenvalues split at cluster boundaries gives the same vectors piece by piece
+// (in parallel) as in one call. work: 7n doubles, ipiv: n bytes.
 void inverseIteration(const double *d, const double *e, int n, const double *lambda, int m,
-                      double clusterGapRelative, int iterations, double *Z, double *work,
-                      unsigned char *pivot) {
+                      double clusterGapRelative, int iterations, int firstIndex, double *Z,
+                      double *work, unsigned char *pivot) {
   double *u0 = work, *u1 = work + n, *u2 = work + 2 * n, *l = work + 3 * n, *x = work + 4 * n;
   double tnorm = 0;
   for (int i = 0; i < n; ++i) {
@@ -521,7 +523,6 @@ void inverseIteration(const double *d, const double *e, int n, const double *lam
   const double clusterGap = clusterGapRelative * tnorm, separation = 10 * kEps * tnorm;
   const double tinyPivot = kEps * tnorm;
   const double big = 1e150, small = 1e-150;
-  unsigned seed = 0x2545f491u;
   int clusterStart = 0;
   double lastShift = 0;
   for (int j = 0; j < m; ++j) {
@@ -562,6 +563,7 @@ void inverseIteration(const double *d, const double *e, int n, const double *lam
     }
     // Deterministic random start vector.
     double *z = Z + (size_t)j * n;
+    unsigned seed = 0x2545f491u ^ ((unsigned)(firstIndex + j) * 0x9e3779b9u);
     for (int i = 0; i < n; ++i) {
       seed = seed * 1664525u + 1013904223u;
       x[i] = (double)(seed >> 8) / 16777216.0 - 0.5;
@@ -720,7 +722,7 @@ __attribute__((used)) int eig_sym(double *a, int n, double *w, int vectors) {
             status = 3;
           } else {
             MARK(2);
-            inverseIteration(d, e, n, w, m, 1e-3, 3, Z, kernel, pivot);
+            inverseIteration(d, e, n, w, m, 1e-3, 3, 0, Z, kernel, pivot);
             MARK(3);
             if (!applyReflectors(a, tau, n, Z, m, false)) status = 3;
             else transpose(Z, m, n, a);  // rows of Z are the eigenvectors → columns of a
@@ -736,56 +738,56 @@ __attribute__((used)) int eig_sym(double *a, int n, double *w, int vectors) {
 }
 
 // The symmetric tridiagonal problem T = tridiag(e, d, e) alone, for a reduction done elsewhere
-// (the GPU solver, src/vivit/linalg/webgpu/): d (n) and e (n; e[n-1] ignored) are read and
-// destroyed. w[k] receives all n eigenvalues in descending order. Eigenvectors are formed for
-// the leading m = min(maxVectors, #{k : w[k] > rtol·w[0]}) eigenvalues (m = maxVectors when
-// rtol < 0; m = 0 when w[0] <= 0 and rtol >= 0), by inverse iteration with clusters (gap below
-// clusterGap·‖T‖) re-orthogonalized, and written as rows of z (m × n, row k belongs to w[k]);
-// *mOut = m. Costs O(n²) for the values and O(n·m) for the vectors (plus O(n·c²) for a cluster
-// of c). Returns as eig_sym.
-__attribute__((used)) int eig_tridiagonal(double *d, double *e, int n, double *w, int maxVectors,
-                                          double rtol, double clusterGap, double *z, int *mOut) {
-  *mOut = 0;
-  if (n < 0 || maxVectors < 0 || maxVectors > n || !(clusterGap >= 0)) return 2;
+// (the GPU solver, src/vivit/linalg/webgpu/), in two calls so that the vectors can be computed
+// in parallel (src/vivit/linalg/tridiagonal-eigen.ts). T must be scaled by the caller to
+// max |t_ij| ~ 1 (a power of two); e[i] couples i and i+1, e[n-1] is ignored. Neither call
+// modifies d or e. Status codes as eig_sym.
+
+// All n eigenvalues of T into w, descending: the implicit QR iteration, O(n²).
+__attribute__((used)) int tridiagonal_values(const double *d, const double *e, int n, double *w) {
+  if (n < 0) return 2;
   if (n == 0) return 0;
-  e[n - 1] = 0;
-  double largest = 0;
-  for (int i = 0; i < n; ++i) largest = std::max(largest, std::max(std::abs(d[i]), std::abs(e[i])));
-  int exponent = 0;
-  if (largest > 0) std::frexp(largest, &exponent);
-  for (int i = 0; i < n; ++i) {
-    d[i] = std::ldexp(d[i], -exponent);
-    e[i] = std::ldexp(e[i], -exponent);
-  }
-  double *work = (double *)std::malloc(sizeof(double) * 9 * (size_t)n + sizeof(int) * n + n);
+  double *work = (double *)std::malloc(sizeof(double) * 4 * (size_t)n + sizeof(int) * n);
   if (work == nullptr) return 3;
-  double *dq = work, *eq = work + n, *kernel = work + 2 * n;
-  int *order = (int *)(work + 9 * n);
-  unsigned char *pivot = (unsigned char *)(order + n);
+  double *dq = work, *eq = work + n, *rot = work + 2 * n;
+  int *order = (int *)(work + 4 * n);
   std::memcpy(dq, d, sizeof(double) * n);
   std::memcpy(eq, e, sizeof(double) * n);
+  eq[n - 1] = 0;
   int status = 0;
-  if (!tridiagonalQr(dq, eq, n, nullptr, kernel)) {
+  if (!tridiagonalQr(dq, eq, n, nullptr, rot)) {
     status = 1;
   } else {
     descendingOrder(dq, n, order);
     for (int k = 0; k < n; ++k) w[k] = dq[order[k]];
-    int m = maxVectors;
-    if (rtol >= 0) {
-      int kept = 0;
-      if (w[0] > 0)
-        while (kept < n && w[kept] > rtol * w[0]) ++kept;
-      m = std::min(m, kept);
-    }
-    if (m > 0) {
-      if (n == 1) z[0] = 1;
-      else inverseIteration(d, e, n, w, m, clusterGap, 2, z, kernel, pivot);
-    }
-    *mOut = m;
-    for (int k = 0; k < n; ++k) w[k] = std::ldexp(w[k], exponent);
   }
   std::free(work);
   return status;
+}
+
+// Unit eigenvectors of T for the eigenvalues lambda[0..m-1] (descending, from
+// tridiagonal_values; a run of consecutive ones starting at index firstIndex of the spectrum)
+// as rows of z (m × n), by inverse iteration (two solves, three in clusters; clusters are
+// eigenvalues closer than clusterGap·‖T‖, re-orthogonalized). O(n) per vector, plus O(n·c²)
+// per cluster of c.
+__attribute__((used)) int tridiagonal_vectors(const double *d, const double *e, int n,
+                                              const double *lambda, int m, double clusterGap,
+                                              int firstIndex, double *z) {
+  if (n < 0 || m < 0 || m > n || !(clusterGap >= 0) || firstIndex < 0) return 2;
+  if (m == 0) return 0;
+  if (n == 1) {
+    z[0] = 1;
+    return 0;
+  }
+  double *work = (double *)std::malloc(sizeof(double) * 8 * (size_t)n + n);
+  if (work == nullptr) return 3;
+  double *eq = work, *kernel = work + n;
+  unsigned char *pivot = (unsigned char *)(work + 8 * n);
+  std::memcpy(eq, e, sizeof(double) * n);
+  eq[n - 1] = 0;
+  inverseIteration(d, eq, n, lambda, m, clusterGap, 2, firstIndex, z, kernel, pivot);
+  std::free(work);
+  return 0;
 }
 
 }  // extern "C"

@@ -13,7 +13,7 @@
 // error is about ε₃₂‖A‖): eigenvalues to ~1e-6·λ_max, as with a float32 Gram matrix solved on
 // the host (docs/linalg.md). Pipelines and work buffers are built once per (device, n).
 
-import { tridiagonalEigenWasm } from '../eigen-wasm';
+import { tridiagonalEigen } from '../tridiagonal-eigen';
 import { backTransformKernel } from './back-transform-kernel';
 import {
   BufferUsage,
@@ -188,9 +188,9 @@ export class WebGpuEigensolver {
 
     // ---- host: eigenvalues of T, eigenvectors of the kept ones
     mark = performance.now();
-    const host = tridiagonalEigenWasm(d, e, n, {
+    const host = await tridiagonalEigen(d, e, n, {
       maxVectors: options.maxVectors,
-      rtol: options.rtol,
+      ...(options.rtol !== undefined && { rtol: options.rtol }),
       clusterGap: options.clusterGap ?? DEFAULT_CLUSTER_GAP,
     });
     const values = host.values.map((v) => v * scale);

@@ -1,0 +1,130 @@
+// Eigenvalues and leading eigenvectors of a symmetric tridiagonal matrix in float64, the host
+// stage of the device eigensolver (webgpu/symmetric-eigen-webgpu.ts): all eigenvalues by the
+// wasm module's QR iteration (O(n²), one thread), then the eigenvectors of the kept ones by
+// inverse iteration, O(n) each — split into runs at eigenvalue gaps wider than the cluster
+// threshold and shared between this thread and worker threads (tridiagonal-pool.ts). Vectors
+// depend only on their eigenvalue's index and its cluster, so the result is the same
+// whichever way the work is split.
+
+import { tridiagonalValuesWasm, tridiagonalVectorsWasm } from './eigen-wasm';
+import { tridiagonalPool, type TridiagonalPool } from './tridiagonal-pool';
+
+export interface TridiagonalEigenOptions {
+  /** At most this many eigenvectors (0..n). */
+  maxVectors: number;
+  /** Only for eigenvalues λ > rtol · λ_max (the nontrivial rule, nontrivial.ts; none when
+   *  λ_max ≤ 0). Omit to get exactly maxVectors. */
+  rtol?: number;
+  /** Eigenvalues closer than clusterGap · ‖T‖ are re-orthogonalized as a cluster; others come
+   *  out orthogonal to about ε‖T‖ / gap (LAPACK's dstein uses 1e-3). */
+  clusterGap: number;
+  /** Worker threads to share the vectors with (default: the process's pool, one fewer than
+   *  the cores; null: this thread alone). */
+  pool?: TridiagonalPool | null;
+}
+
+export interface TridiagonalEigen {
+  /** All n eigenvalues, descending. */
+  values: Float64Array;
+  /** The m eigenvectors as rows (m × n), row k belonging to values[k]. */
+  vectors: Float64Array;
+  m: number;
+  /** How many pieces the vectors were computed in (1: this thread alone). */
+  pieces: number;
+}
+
+/** Below this many vectors per piece, splitting costs more than it saves. */
+const MIN_VECTORS_PER_PIECE = 32;
+
+/** `d` (n) and `e` (e[i] couples i and i+1; entries from n−1 on are ignored). */
+export async function tridiagonalEigen(
+  d: ArrayLike<number>,
+  e: ArrayLike<number>,
+  n: number,
+  options: TridiagonalEigenOptions,
+): Promise<TridiagonalEigen> {
+  // Scale by a power of two (exact) to max |t_ij| in [1/2, 1), as the wasm module expects.
+  let largest = 0;
+  for (let i = 0; i < n; i++) {
+    largest = Math.max(largest, Math.abs(d[i]), i + 1 < n ? Math.abs(e[i]) : 0);
+  }
+  const exponent = largest > 0 ? Math.floor(Math.log2(largest)) + 1 : 0;
+  const down = 2 ** -exponent;
+  const ds = Float64Array.from({ length: n }, (_, i) => d[i] * down);
+  const es = Float64Array.from({ length: n }, (_, i) => (i + 1 < n ? e[i] * down : 0));
+
+  const scaled = tridiagonalValuesWasm(ds, es);
+  const m = keptCount(scaled, options);
+  const pool = options.pool === undefined ? tridiagonalPool() : options.pool;
+  const pieces = splitAtGaps(scaled, m, options.clusterGap * infinityNorm(ds, es), pool);
+  const vectors = new Float64Array(m * n);
+  const solve = (start: number, end: number): Float64Array =>
+    tridiagonalVectorsWasm(ds, es, scaled.slice(start, end), options.clusterGap, start);
+  // Other pieces go to the workers first, then this thread does the first one.
+  const remote = pieces.slice(1).map(async ([start, end]) => {
+    const task = {
+      d: ds,
+      e: es,
+      lambdas: scaled.slice(start, end),
+      clusterGap: options.clusterGap,
+      firstIndex: start,
+    };
+    let z: Float64Array;
+    try {
+      z = await pool!.vectors(task);
+    } catch {
+      z = solve(start, end); // a worker failed: the pool reports itself broken, redo it here
+    }
+    vectors.set(z, start * n);
+  });
+  if (pieces.length > 0) vectors.set(solve(pieces[0][0], pieces[0][1]), 0);
+  await Promise.all(remote);
+  const values = scaled.map((v) => v * 2 ** exponent);
+  return { values, vectors, m, pieces: Math.max(1, pieces.length) };
+}
+
+function keptCount(values: Float64Array, options: TridiagonalEigenOptions): number {
+  if (options.rtol === undefined) return options.maxVectors;
+  let kept = 0;
+  if (values.length > 0 && values[0] > 0) {
+    while (kept < values.length && values[kept] > options.rtol * values[0]) kept++;
+  }
+  return Math.min(options.maxVectors, kept);
+}
+
+/** ‖T‖∞, as the wasm module measures it for its cluster test. */
+function infinityNorm(d: Float64Array, e: Float64Array): number {
+  const n = d.length;
+  let norm = 0;
+  for (let i = 0; i < n; i++) {
+    const left = i > 0 ? Math.abs(e[i - 1]) : 0;
+    const right = i + 1 < n ? Math.abs(e[i]) : 0;
+    norm = Math.max(norm, Math.abs(d[i]) + left + right);
+  }
+  return norm === 0 ? 1 : norm;
+}
+
+/** [start, end) runs of the first m eigenvalues, one per thread at most, cut only where the
+ *  gap to the previous eigenvalue is well above the cluster threshold (twice it, so rounding
+ *  in the norm never puts a cut inside a cluster). */
+function splitAtGaps(
+  values: Float64Array,
+  m: number,
+  threshold: number,
+  pool: TridiagonalPool | null,
+): [number, number][] {
+  if (m === 0) return [];
+  const threads = pool === null ? 1 : pool.size + 1;
+  const parts = Math.max(1, Math.min(threads, Math.floor(m / MIN_VECTORS_PER_PIECE)));
+  const target = Math.ceil(m / parts);
+  const pieces: [number, number][] = [];
+  let start = 0;
+  for (let j = 1; j < m; j++) {
+    if (j - start >= target && values[j - 1] - values[j] > 2 * threshold) {
+      pieces.push([start, j]);
+      start = j;
+    }
+  }
+  pieces.push([start, m]);
+  return pieces;
+}
