@@ -2,7 +2,8 @@
 // is independent from one eigenvalue cluster to the next, so a machine's cores share it
 // (tridiagonal-eigen.ts splits the work). Node only (the device solver runs in Node); each
 // worker instantiates its own copy of the compiled eigensolver.wasm, handed over as a
-// WebAssembly.Module. The workers are unref'd: they never keep a process alive.
+// WebAssembly.Module. Idle workers are unref'd, so they never keep a process alive; while a
+// task is out they are ref'd, so that a process awaiting nothing else does not exit early.
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -70,6 +71,7 @@ export class TridiagonalPool {
       worker.on('message', (m: { id: number; z?: Float64Array; error?: string }) => {
         const job = this.pending.get(m.id);
         this.pending.delete(m.id);
+        this.holdProcess(this.pending.size > 0);
         if (m.z) job?.resolve(m.z);
         else job?.reject(new Error(m.error ?? 'no result'));
       });
@@ -87,8 +89,16 @@ export class TridiagonalPool {
     const worker = this.workers[this.turn++ % this.workers.length];
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
+      this.holdProcess(true);
       worker.postMessage({ id, ...task });
     });
+  }
+
+  private holdProcess(hold: boolean): void {
+    for (const w of this.workers) {
+      if (hold) w.ref();
+      else w.unref();
+    }
   }
 
   async close(): Promise<void> {
@@ -99,6 +109,7 @@ export class TridiagonalPool {
   private failAll(error: Error): void {
     for (const job of this.pending.values()) job.reject(error);
     this.pending.clear();
+    this.holdProcess(false);
   }
 }
 
