@@ -136,6 +136,10 @@ export interface CurvatureRecord {
   /** Names of the layers with parameters, for layerShares columns. */
   layerNames: string[];
   groups: CurvatureGroup[];
+  /** Where the Gram eigenproblems were solved: 'host' (float64 on the CPU), 'device' (the
+   *  full device eigensolver, WebGPU) or 'device-leading' (top-k by subspace iteration on the
+   *  device). Absent in logs written before 2026-12-05. */
+  eigensolver?: 'host' | 'device' | 'device-leading';
   /** Milliseconds per stage (forward, sweep, eigen, quantities, eigenvectors, …). */
   timings: Record<string, number>;
 }

@@ -13,6 +13,9 @@ import {
   type RunEventKind,
 } from './records';
 
+/** Where a curvature record's Gram eigenproblems were solved (optional: older logs lack it). */
+const EIGENSOLVERS: readonly string[] = ['host', 'device', 'device-leading'];
+
 const EVENT_KINDS: readonly RunEventKind[] = [
   'started',
   'paused',
@@ -335,6 +338,10 @@ const BODY_CHECKS: Record<BodyRecord['type'], (r: Record<string, unknown>) => st
           r.batch === 'train' || r.batch === 'fixed'
             ? undefined
             : `batch must be "train" or "fixed", got ${describe(r.batch)}`,
+        () =>
+          r.eigensolver === undefined || EIGENSOLVERS.includes(r.eigensolver as string)
+            ? undefined
+            : `eigensolver must be "host", "device" or "device-leading", got ${describe(r.eigensolver)}`,
         () => reviveNumber(r, 'samples', { integer: true }),
         () => reviveNumber(r, 'gradSamples', { integer: true }),
         () => reviveNumber(r, 'mcSamples', { integer: true }),

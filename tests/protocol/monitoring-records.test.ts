@@ -89,6 +89,9 @@ describe('curvature and inspect record validation', () => {
     expect(errorOf((r) => r.groups[0].layerShares[2].push(0), curvature)).toContain(
       'groups[0].layerShares[2]',
     );
+    expect(errorOf((r) => (r.eigensolver = 'gpu'), curvature)).toBe(
+      'curvature record: eigensolver must be "host", "device" or "device-leading", got "gpu"',
+    );
     expect(errorOf((r) => (r.timings.sweep = 'slow'), curvature)).toBe(
       'curvature record: timings.sweep must be a number, got "slow"',
     );

@@ -106,6 +106,7 @@ export function sampleMonitoringRecords(): BodyRecord[] {
           layerShares: [f(0.7, 0.3), f(0.1, 0.9), f(0.5, 0.5)],
         },
       ],
+      eigensolver: 'device',
       timings: { forward: 1.5, sweep: 3, eigen: 0.5, total: 6 },
     },
     {

@@ -112,7 +112,14 @@ describe('training worker (real worker thread)', () => {
       definition: {
         ...definition!,
         eval: { every: 20, samples: 500 },
-        curvature: { ...definition!.curvature!, schedule: { every: 20 }, samples: 16 },
+        // Exact, 32 samples × 9 vectors: a Gram matrix of n = 288 ≥ 256, which 'auto' solves
+        // with the full device eigensolver (its host stage sharing work with worker threads).
+        curvature: {
+          ...definition!.curvature!,
+          schedule: { every: 20 },
+          samples: 32,
+          mc_samples: 0,
+        },
       },
       definitionPath: join(EXAMPLES, 'mnist-mlp.yaml'),
       maxSteps: 60,
@@ -131,6 +138,7 @@ describe('training worker (real worker thread)', () => {
     expect(curvature.map((c) => c.step)).toEqual([0, 20, 40]);
     for (const c of curvature) {
       const g = c.groups[0];
+      expect(c.eigensolver).toBe('device');
       expect(g.eigenvalues.length).toBeGreaterThan(0);
       expect(g.eigenvalues.every((v: number) => Number.isFinite(v) && v > 0)).toBe(true);
     }

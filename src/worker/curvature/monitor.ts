@@ -144,6 +144,7 @@ export function curvatureRecord(args: {
     gradNorm: Math.sqrt(normSq),
     layerNames: names,
     groups,
+    eigensolver: result.eigensolver,
     timings: {
       forward: t.forward,
       sweep: t.sweep,
