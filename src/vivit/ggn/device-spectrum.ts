@@ -6,7 +6,7 @@
 
 import { nontrivialCount } from '../linalg/nontrivial';
 import type { Spectrum } from '../quantities/spectrum';
-import type { DeviceEigensolver } from '../tensor/ops';
+import type { DeviceEigensolver, Ops } from '../tensor/ops';
 
 export interface DeviceSpectrumOptions {
   eigRtol: number;
@@ -16,19 +16,23 @@ export interface DeviceSpectrumOptions {
   scale: number;
 }
 
-export interface DeviceSpectrum extends Spectrum {
+export interface DeviceSpectrum<T> extends Spectrum {
   /** tr G̃: the sum of all n eigenvalues. */
   trace: number;
+  /** The eigenvector rows (K × n, signs as in `vectors`) as a device tensor, for products on
+   *  the device without uploading them again; null without vectors. The caller disposes it. */
+  vectorsOnDevice: T | null;
   /** Stage times in ms (reduction on the device, tridiagonal solve on the host, vectors). */
   stages: { reduce: number; tridiagonal: number; backTransform: number };
 }
 
 export async function deviceGramSpectrum<T>(
+  ops: Ops<T>,
   solver: DeviceEigensolver<T>,
   gram: T,
   n: number,
   options: DeviceSpectrumOptions,
-): Promise<DeviceSpectrum> {
+): Promise<DeviceSpectrum<T>> {
   const { eigRtol, topK, scale } = options;
   const result = await solver.solve(gram, n, {
     maxVectors: options.vectors ? Math.min(topK ?? n, n) : 0,
@@ -38,22 +42,39 @@ export async function deviceGramSpectrum<T>(
   const nontrivial = nontrivialCount(all, eigRtol);
   const k = Math.min(nontrivial, topK ?? nontrivial);
   let vectors: Float64Array | null = null;
+  let vectorsOnDevice = result.vectorsTensor;
   if (options.vectors) {
     // The solver applies the same rule (λ > eigRtol · λ_max, at most topK) to pick m.
     if (result.m !== k) {
+      if (vectorsOnDevice !== null) ops.dispose(vectorsOnDevice);
       throw new Error(`device eigensolver: ${result.m} eigenvectors for ${k} kept eigenvalues`);
     }
     vectors = Float64Array.from(result.vectors);
-    fixRowSigns(vectors, k, n);
+    const signs = fixRowSigns(vectors, k, n);
+    if (vectorsOnDevice !== null && signs.includes(-1)) {
+      const unsigned = vectorsOnDevice;
+      vectorsOnDevice = ops.tidy(() => ops.mul(unsigned, ops.fromArray(signs, [k, 1])));
+      ops.dispose(unsigned);
+    }
   }
   let trace = 0;
   for (const v of all) trace += v;
-  return { n, values: all.slice(0, k), nontrivial, vectors, trace, stages: result.timings };
+  return {
+    n,
+    values: all.slice(0, k),
+    nontrivial,
+    vectors,
+    vectorsOnDevice,
+    trace,
+    stages: result.timings,
+  };
 }
 
 /** Each row's entry of largest magnitude made positive (the first one on ties), as the host
- *  solver does for its eigenvectors (linalg/signs.ts), so both paths agree on signs. */
-function fixRowSigns(rows: Float64Array, count: number, n: number): void {
+ *  solver does for its eigenvectors (linalg/signs.ts), so both paths agree on signs. Returns
+ *  the factor (±1) each row was multiplied by. */
+function fixRowSigns(rows: Float64Array, count: number, n: number): Float64Array {
+  const signs = new Float64Array(count).fill(1);
   for (let k = 0; k < count; k++) {
     const row = rows.subarray(k * n, (k + 1) * n);
     let largest = 0;
@@ -64,6 +85,10 @@ function fixRowSigns(rows: Float64Array, count: number, n: number): void {
         negative = x < 0;
       }
     }
-    if (negative) for (let i = 0; i < n; i++) row[i] = -row[i];
+    if (negative) {
+      for (let i = 0; i < n; i++) row[i] = -row[i];
+      signs[k] = -1;
+    }
   }
+  return signs;
 }

@@ -69,6 +69,8 @@ export async function groupCurvature<T>(input: GroupInput<T>): Promise<GroupOutp
   let spectrum: Spectrum;
   let ggnTrace: number;
   const solver = input.route === 'device' ? (ops.deviceEigensolver?.() ?? null) : null;
+  // The device solver's eigenvector rows, still on the device (used for γ, then released).
+  let vectorsOnDevice: T | null = null;
   if (input.gram) {
     ggnTrace = diagonalSum(input.gram, n);
     spectrum = gramSpectrum(input.gram, n, {
@@ -77,12 +79,13 @@ export async function groupCurvature<T>(input: GroupInput<T>): Promise<GroupOutp
       vectors: plan.gramVectors,
     });
   } else if (solver !== null) {
-    const full = await deviceGramSpectrum(solver, sweep.gram, n, {
+    const full = await deviceGramSpectrum(ops, solver, sweep.gram, n, {
       eigRtol: plan.eigRtol,
       topK: plan.topK,
       vectors: plan.gramVectors,
       scale: 1 / nS,
     });
+    vectorsOnDevice = full.vectorsOnDevice;
     spectrum = full;
     ggnTrace = full.trace;
   } else {
@@ -112,15 +115,20 @@ export async function groupCurvature<T>(input: GroupInput<T>): Promise<GroupOutp
   };
   let gammas: Matrix | null = null;
   let gammaMean: Float64Array | null = null;
-  if (plan.needGammas && sweep.projections) {
-    // The sweep's sums use ∇_f of the MEAN loss and unscaled columns: P = (N/√N_S)·P_raw.
-    gammas = await directionalGradients(
-      ops,
-      spectrum,
-      sweep.projections,
-      plan.batch / Math.sqrt(nS),
-    );
-    gammaMean = columnMeans(gammas);
+  try {
+    if (plan.needGammas && sweep.projections) {
+      // The sweep's sums use ∇_f of the MEAN loss and unscaled columns: P = (N/√N_S)·P_raw.
+      gammas = await directionalGradients(
+        ops,
+        spectrum,
+        sweep.projections,
+        plan.batch / Math.sqrt(nS),
+        vectorsOnDevice,
+      );
+      gammaMean = columnMeans(gammas);
+    }
+  } finally {
+    if (vectorsOnDevice !== null) ops.dispose(vectorsOnDevice);
   }
   const lambdas = plan.needLambdas ? directionalCurvatures(spectrum, nS, m) : null;
   const lambdaMean = lambdas ? columnMeans(lambdas) : null;

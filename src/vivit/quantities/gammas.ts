@@ -13,6 +13,8 @@ import type { Spectrum } from './spectrum';
  * @param projections P_raw [n, N_grad] as the sweep returns it (unscaled sums)
  * @param scale factor turning P_raw into Vᵀg_n (the sweep's sums use ∇_f of the MEAN loss and
  *   unscaled V columns: scale = N / √N_S)
+ * @param vectorsOnDevice the rows of spectrum.vectors already held by `ops` (K × n), which
+ *   then need not be uploaded (the device eigensolver leaves them there)
  * @returns γ [N_grad, K]
  */
 export async function directionalGradients<T>(
@@ -20,6 +22,7 @@ export async function directionalGradients<T>(
   spectrum: Spectrum,
   projections: T,
   scale: number,
+  vectorsOnDevice: T | null = null,
 ): Promise<Matrix> {
   const { n, values } = spectrum;
   const k = values.length;
@@ -29,7 +32,9 @@ export async function directionalGradients<T>(
   if (k === 0) return out;
   if (!spectrum.vectors) throw new Error('directional gradients need the Gram eigenvectors');
   const vectors = spectrum.vectors;
-  const product = ops.tidy(() => ops.matMul(ops.fromArray(vectors, [k, n]), projections));
+  const product = ops.tidy(() =>
+    ops.matMul(vectorsOnDevice ?? ops.fromArray(vectors, [k, n]), projections),
+  );
   const raw = await ops.read(product); // [K, N_grad]
   ops.dispose(product);
   for (let j = 0; j < k; j++) {

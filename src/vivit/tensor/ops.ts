@@ -28,8 +28,13 @@ export interface Window2d {
 export interface DeviceEigensolver<T> {
   /** Why an n×n problem cannot be solved on this device, or null if it can. */
   unsupported(n: number): string | null;
-  /** Solves for the symmetric n×n matrix `a` (left unchanged). */
-  solve(a: T, n: number, options: DeviceEigenOptions): Promise<DeviceEigenResult>;
+  /** Solves for the symmetric n×n matrix `a` (left unchanged). `vectorsTensor` holds the
+   *  eigenvectors as an [m, n] tensor that never left the device (the caller disposes it). */
+  solve(
+    a: T,
+    n: number,
+    options: DeviceEigenOptions,
+  ): Promise<DeviceEigenResult & { vectorsTensor: T | null }>;
 }
 
 export interface Ops<T> {

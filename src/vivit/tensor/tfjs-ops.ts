@@ -14,6 +14,7 @@
 // transposed explicitly first.
 
 import * as tf from '@tensorflow/tfjs';
+import type { GPUData } from '@tensorflow/tfjs';
 import type { Ops, Window2d } from './ops';
 import type { GpuBuffer, GpuDevice } from '../linalg/webgpu/gpu';
 import {
@@ -326,7 +327,12 @@ export const tfjsOps: Ops<T> = {
         try {
           const result = await solver.solve(copy.buffer as unknown as GpuBuffer, n, options);
           readbackCount += result.reads;
-          return result;
+          // A tfjs tensor from the solver's buffer: tfjs copies it on the device (queued after
+          // the solver's work), so the rows need not be uploaded again for γ.
+          const buffer = result.vectorsBuffer as unknown as GPUData['buffer'];
+          const vectorsTensor =
+            result.m > 0 ? tf.tensor({ buffer }, [result.m, n], 'float32') : null;
+          return { ...result, vectorsTensor };
         } finally {
           copy.tensorRef.dispose();
         }

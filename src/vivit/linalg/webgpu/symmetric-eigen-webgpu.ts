@@ -49,6 +49,9 @@ export interface DeviceEigenResult {
   values: Float64Array;
   /** The m unit eigenvectors of values[0..m) as rows (m × n). */
   vectors: Float32Array;
+  /** The same rows where they were computed (the solver's own buffer, at least m × n floats:
+   *  valid until its next solve), or null without vectors. */
+  vectorsBuffer: GpuBuffer | null;
   m: number;
   /** Device round trips (1 without vectors, else 2). */
   reads: number;
@@ -141,7 +144,14 @@ export class WebGpuEigensolver {
     }
     if (n === 0) {
       const timings = { reduce: 0, tridiagonal: 0, backTransform: 0 };
-      return { values: new Float64Array(0), vectors: new Float32Array(0), m: 0, reads: 0, timings };
+      return {
+        values: new Float64Array(0),
+        vectors: new Float32Array(0),
+        vectorsBuffer: null,
+        m: 0,
+        reads: 0,
+        timings,
+      };
     }
     const { device } = this;
     const r = this.resources(n);
@@ -198,7 +208,7 @@ export class WebGpuEigensolver {
     const hostTime = performance.now() - mark;
     if (m === 0) {
       const timings = { reduce, tridiagonal: hostTime, backTransform: 0 };
-      return { values, vectors: new Float32Array(0), m, reads: 1, timings };
+      return { values, vectors: new Float32Array(0), vectorsBuffer: null, m, reads: 1, timings };
     }
 
     // ---- (2) back-transform the kept vectors on the device, read them
@@ -212,7 +222,7 @@ export class WebGpuEigensolver {
     pass2.end();
     const vectors = new Float32Array(await readBuffer(device, r.out, 0, 4 * m * n, encoder2));
     const timings = { reduce, tridiagonal: hostTime, backTransform: performance.now() - mark };
-    return { values, vectors, m, reads: 2, timings };
+    return { values, vectors, vectorsBuffer: r.out, m, reads: 2, timings };
   }
 
   /** Releases the work buffers (pipelines go with the device). */
