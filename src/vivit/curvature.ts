@@ -24,7 +24,7 @@ import { CurvatureInputError } from './errors';
 import { curvatureFactor } from './ggn/factor';
 import { groupCurvature } from './ggn/group-curvature';
 import { torchRowsAll, type LiftContext } from './ggn/lift';
-import { readAll } from './tensor/read';
+import { readAll, scaledCopy } from './tensor/read';
 import { leadingBlockSize } from './ggn/leading-spectrum';
 import { checkMemory, estimateMemory } from './ggn/memory';
 import { planCurvature } from './ggn/plan';
@@ -195,7 +195,8 @@ export async function computeCurvature<T>(
       },
       signs: plan.signs,
       eigRtol: plan.eigRtol,
-      eigensolver: route,
+      // The route taken, unless a failed device solve sent a group to the host.
+      eigensolver: outputsPerGroup.every((g) => g.eigensolver === route) ? route : 'host',
       timings,
       memory: { estimate, budgetBytes: plan.budget, sweepHeldBytes: done.peakHeldBytes },
     };
@@ -248,13 +249,6 @@ function eigenRoute<T>(
 
 function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
-}
-
-async function scaledCopy<T>(ops: Ops<T>, t: T, scale: number): Promise<Float64Array> {
-  const data = await ops.read(t);
-  const out = new Float64Array(data.length);
-  for (let i = 0; i < data.length; i++) out[i] = scale * data[i];
-  return out;
 }
 
 interface HostTarget {

@@ -30,6 +30,8 @@ import type { CurvaturePlan } from './plan';
 import type { SweepGroup } from './sweep';
 import { deviceGramSpectrum } from './device-spectrum';
 import { leadingGramSpectrum } from './leading-spectrum';
+import { DeviceEigenError } from '../linalg/webgpu/symmetric-eigen-webgpu';
+import { scaledCopy } from '../tensor/read';
 
 export interface GroupInput<T> {
   plan: CurvaturePlan;
@@ -52,6 +54,9 @@ export interface GroupInput<T> {
 
 export interface GroupOutput {
   result: GroupCurvature;
+  /** Where its eigenproblem was solved: the input's route, or 'host' after a failed device
+   *  solve. */
+  eigensolver: EigenRoute;
   /** The Newton step per group parameter (PyTorch layout), when asked. */
   step: Float64Array[] | null;
 }
@@ -68,7 +73,8 @@ export async function groupCurvature<T>(input: GroupInput<T>): Promise<GroupOutp
   // eigensolver consumes it, or read on the device with the solver's first product.
   let spectrum: Spectrum;
   let ggnTrace: number;
-  const solver = input.route === 'device' ? (ops.deviceEigensolver?.() ?? null) : null;
+  let route = input.route;
+  const solver = route === 'device' ? (ops.deviceEigensolver?.() ?? null) : null;
   // The device solver's eigenvector rows, still on the device (used for γ, then released).
   let vectorsOnDevice: T | null = null;
   if (input.gram) {
@@ -79,15 +85,29 @@ export async function groupCurvature<T>(input: GroupInput<T>): Promise<GroupOutp
       vectors: plan.gramVectors,
     });
   } else if (solver !== null) {
-    const full = await deviceGramSpectrum(ops, solver, sweep.gram, n, {
-      eigRtol: plan.eigRtol,
-      topK: plan.topK,
-      vectors: plan.gramVectors,
-      scale: 1 / nS,
-    });
-    vectorsOnDevice = full.vectorsOnDevice;
-    spectrum = full;
-    ggnTrace = full.trace;
+    try {
+      const full = await deviceGramSpectrum(ops, solver, sweep.gram, n, {
+        eigRtol: plan.eigRtol,
+        topK: plan.topK,
+        vectors: plan.gramVectors,
+        scale: 1 / nS,
+      });
+      vectorsOnDevice = full.vectorsOnDevice;
+      spectrum = full;
+      ggnTrace = full.trace;
+    } catch (error) {
+      // A failed device solve costs this step a host solve, never the step (the solver turns
+      // itself off; the host reports bad input by name).
+      if (!(error instanceof DeviceEigenError)) throw error;
+      const gram = await scaledCopy(ops, sweep.gram, 1 / nS);
+      ggnTrace = diagonalSum(gram, n);
+      spectrum = gramSpectrum(gram, n, {
+        eigRtol: plan.eigRtol,
+        topK: plan.topK,
+        vectors: plan.gramVectors,
+      });
+      route = 'host';
+    }
   } else {
     const leading = await leadingGramSpectrum(ops, sweep.gram, n, {
       k: plan.topK ?? n,
@@ -220,7 +240,7 @@ export async function groupCurvature<T>(input: GroupInput<T>): Promise<GroupOutp
     res.gradientNormSquared = normSq;
   }
   timings.quantities += performance.now() - mark;
-  return { result: res, step };
+  return { result: res, step, eigensolver: route };
 }
 
 function range(n: number): number[] {

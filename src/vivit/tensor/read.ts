@@ -31,3 +31,11 @@ export async function readAll<T>(
   }
   return out;
 }
+
+/** A float64 host copy of `t` times `scale` (one read). */
+export async function scaledCopy<T>(ops: Ops<T>, t: T, scale: number): Promise<Float64Array> {
+  const data = await ops.read(t);
+  const out = new Float64Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = scale * data[i];
+  return out;
+}

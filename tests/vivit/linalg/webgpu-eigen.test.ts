@@ -12,6 +12,8 @@ import { TridiagonalPool } from '../../../src/vivit/linalg/tridiagonal-pool';
 import { symmetricEigen } from '../../../src/vivit/linalg/index';
 import { Rng } from '../../../src/vivit/random';
 import { tfjsOps, tfjsReadbackCount } from '../../../src/vivit/tensor/tfjs-ops';
+import { BufferUsage, type GpuDevice } from '../../../src/vivit/linalg/webgpu/gpu';
+import { WebGpuEigensolver } from '../../../src/vivit/linalg/webgpu/symmetric-eigen-webgpu';
 
 /** A = U diag(λ) Uᵀ for a random orthogonal U (QR of a Gaussian matrix by Gram–Schmidt). */
 function withSpectrum(spectrum: number[], seed: number): Float64Array {
@@ -140,6 +142,20 @@ describe('symmetric eigensolver on the WebGPU device', () => {
       'the matrix has non-finite entries',
     );
     tensor.dispose();
+  });
+
+  it('a failed solve (its input buffer destroyed) is reported and turns that solver off', async () => {
+    // A solver of its own: the shared one must stay usable for the other tests.
+    const device = (tf.backend() as unknown as { device: GpuDevice }).device;
+    const solver = new WebGpuEigensolver(device);
+    const n = 16;
+    const buffer = device.createBuffer({ size: 4 * n * n, usage: BufferUsage.STORAGE });
+    buffer.destroy();
+    await expect(solver.solve(buffer, n, { maxVectors: n })).rejects.toThrow(
+      /^the device eigensolver failed: WebGPU: /,
+    );
+    expect(solver.unsupported(n)).toMatch(/^it failed earlier in this process \(WebGPU: /);
+    solver.destroy();
   });
 
   it('names what does not fit the device, and is absent on other backends', async () => {

@@ -82,6 +82,8 @@ export interface GpuDevice {
     entries: { binding: number; resource: { buffer: GpuBuffer; offset?: number; size?: number } }[];
   }): GpuBindGroup;
   createCommandEncoder(): GpuCommandEncoder;
+  pushErrorScope(filter: 'validation' | 'out-of-memory' | 'internal'): void;
+  popErrorScope(): Promise<{ message: string } | null>;
 }
 
 /** Copies `bytes` from `source` (at `offset`) into a fresh mappable buffer, submits, and

@@ -92,6 +92,9 @@ interface SizedResources {
 export class WebGpuEigensolver {
   /** Per matrix size; a run uses one size (N_S·M), so a couple of entries suffice. */
   private readonly sized = new Map<number, SizedResources>();
+  /** Why a solve failed for a reason other than its input (a pipeline that does not compile,
+   *  a lost device, …): the solver is then not used again in this process. */
+  private failure: string | null = null;
   private static readonly cachedSizes = 3;
 
   constructor(private readonly device: GpuDevice) {}
@@ -108,6 +111,7 @@ export class WebGpuEigensolver {
 
   /** Why an n×n problem cannot run here, or null if it can. */
   unsupported(n: number): string | null {
+    if (this.failure !== null) return `it failed earlier in this process (${this.failure})`;
     const limits = this.device.limits;
     const wg = this.workgroup;
     if (wg < LANES_PER_ROW) return `workgroups of ${wg} threads are too small`;
@@ -131,6 +135,36 @@ export class WebGpuEigensolver {
    * (row-major; its contents are destroyed).
    */
   async solve(
+    matrix: GpuBuffer,
+    n: number,
+    options: DeviceEigenOptions,
+  ): Promise<DeviceEigenResult> {
+    try {
+      // WebGPU reports invalid commands and failed allocations only through error scopes:
+      // without them a failed step would read back zeros as if nothing had happened.
+      const scopes = ['out-of-memory', 'validation', 'internal'] as const;
+      for (const scope of scopes) this.device.pushErrorScope(scope);
+      let result: DeviceEigenResult | null = null;
+      let failure: unknown = null;
+      try {
+        result = await this.solveOnce(matrix, n, options);
+      } catch (error) {
+        failure = error;
+      }
+      for (let i = 0; i < scopes.length; i++) {
+        const error = await this.device.popErrorScope();
+        if (error !== null && failure === null) failure = new Error(`WebGPU: ${error.message}`);
+      }
+      if (failure !== null) throw failure;
+      return result!;
+    } catch (error) {
+      if (error instanceof DeviceEigenError) throw error;
+      this.failure = error instanceof Error ? error.message : String(error);
+      throw new DeviceEigenError(`the device eigensolver failed: ${this.failure}`);
+    }
+  }
+
+  private async solveOnce(
     matrix: GpuBuffer,
     n: number,
     options: DeviceEigenOptions,
