@@ -83,6 +83,7 @@ export async function groupCurvature<T>(input: GroupInput<T>): Promise<GroupOutp
       eigRtol: plan.eigRtol,
       topK: plan.topK,
       vectors: plan.gramVectors,
+      vectorAccuracy: plan.precision,
     });
   } else if (solver !== null) {
     try {
@@ -105,6 +106,7 @@ export async function groupCurvature<T>(input: GroupInput<T>): Promise<GroupOutp
         eigRtol: plan.eigRtol,
         topK: plan.topK,
         vectors: plan.gramVectors,
+        vectorAccuracy: plan.precision,
       });
       route = 'host';
     }

@@ -36,6 +36,9 @@ export interface CurvaturePlan {
   seed: number;
   topK: number | undefined;
   eigRtol: number;
+  /** The ops' arithmetic: float32 Gram matrices only need float32-level eigenvector
+   *  orthogonality from the host solver (linalg/index.ts, vectorAccuracy). */
+  precision: 'float64' | 'float32';
   /** Where the Gram eigenproblem is solved ('auto' decides per group, see curvature.ts). */
   eigensolver: 'auto' | 'host' | 'device';
   signs: SignRule;
@@ -153,6 +156,7 @@ export function planCurvature(
     seed,
     topK,
     eigRtol,
+    precision,
     eigensolver,
     signs,
     eigenvectorCount,

@@ -25,7 +25,7 @@ interface EigensolverExports {
   /** `vectors`: how many leading eigenvectors (0..n) to write into `a`, row-major n×vectors.
    *  Returns 0 = ok, 1 = QR did not converge, 2 = bad argument, 3 = heap exhausted. See
    *  eigensolver.cpp. */
-  eig_sym(a: number, n: number, w: number, vectors: number): number;
+  eig_sym(a: number, n: number, w: number, vectors: number, clusterGap: number): number;
   /** All eigenvalues of a (scaled) tridiagonal matrix, descending; d and e are kept. */
   tridiagonal_values(d: number, e: number, n: number, w: number): number;
   /** Inverse-iteration eigenvectors of the tridiagonal matrix for the m eigenvalues at
@@ -41,6 +41,13 @@ interface EigensolverExports {
     z: number,
   ): number;
 }
+
+/** Relative eigenvalue gap below which inverse iteration re-orthogonalizes when float32-level
+ *  orthogonality suffices (a float32 Gram matrix, the device solver): vectors further apart
+ *  come out orthogonal to about ε₆₄‖T‖/gap ≤ 2e-7 (measured 1e-13 on Gram spectra), while
+ *  dstein's 1e-3 would put the many small eigenvalues of a Gram spectrum into clusters that
+ *  cost O(n·c²) (docs/linalg.md). */
+export const FLOAT32_CLUSTER_GAP = 1e-9;
 
 /** Raised when the wasm path fails (cannot load, out of memory, trapped, Eigen did not
  *  converge); the caller may fall back to the TypeScript solver. Input errors are not of this
@@ -143,11 +150,14 @@ function warmUp(ex: EigensolverExports): void {
   if (pa === 0 || pw === 0) throw new Error('the wasm heap cannot hold a 48×48 matrix');
   for (let round = 0; round < WARM_UP_ROUNDS * 3; round++) {
     const vectors = [0, n, n / 4][round % 3];
+    const clusterGap = round % 2 === 0 ? 0 : FLOAT32_CLUSTER_GAP;
     const a = new Float64Array(ex.memory.buffer, pa, n * n);
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) a[i * n + j] = 1 / (1 + i + j) + (i === j ? i : 0);
     }
-    if (ex.eig_sym(pa, n, pw, vectors) !== 0) throw new Error('the warm-up solve failed');
+    if (ex.eig_sym(pa, n, pw, vectors, clusterGap) !== 0) {
+      throw new Error('the warm-up solve failed');
+    }
     // Self-check: the eigenvalues must sum to the trace, Σ (1/(1 + 2i) + i).
     const w = new Float64Array(ex.memory.buffer, pw, n);
     let sum = 0;
@@ -196,12 +206,14 @@ export function isWasmEigensolverReady(): boolean {
 
 /** Solves for the matrix that `fill` writes into the module's heap (row-major n×n, must be
  *  symmetric: the solver reads the upper triangle). `vectorCount` (0..n) leading eigenvectors
- *  are returned as a row-major n×vectorCount matrix (none: no `vectors` field). Errors thrown
- *  by `fill` propagate unchanged. */
+ *  are returned as a row-major n×vectorCount matrix (none: no `vectors` field). `clusterGap`
+ *  0 keeps them orthogonal to working precision; FLOAT32_CLUSTER_GAP settles for float32's
+ *  level, about twice as fast for all vectors. Errors thrown by `fill` propagate unchanged. */
 export function symmetricEigenWasm(
   n: number,
   vectorCount: number,
   fill: (heapMatrix: Float64Array) => void,
+  clusterGap = 0,
 ): SymmetricEigen {
   const wantVectors = vectorCount > 0;
   const ex = ensureInstance();
@@ -226,7 +238,7 @@ export function symmetricEigenWasm(
     fill(new Float64Array(ex.memory.buffer, pa, n * n));
     let status: number;
     try {
-      status = ex.eig_sym(pa, n, pw, vectorCount);
+      status = ex.eig_sym(pa, n, pw, vectorCount, clusterGap);
     } catch (error) {
       // A trap (e.g. an allocation failure inside Eigen) leaves the heap in an unknown state.
       trapped = true;

@@ -9,6 +9,7 @@
 
 import { symmetricEigenJs } from './eigen-js';
 import {
+  FLOAT32_CLUSTER_GAP,
   isWasmEigensolverReady,
   loadWasmEigensolver,
   symmetricEigenWasm,
@@ -37,6 +38,10 @@ export interface SymmetricEigenOptions {
   /** 'auto' (default) uses wasm when it loads and the TypeScript solver otherwise; 'wasm' and
    *  'js' force one backend ('wasm' throws if it cannot load). */
   backend?: 'auto' | EigensolverBackend;
+  /** 'float64' (default): eigenvectors orthogonal to working precision. 'float32': to about
+   *  1e-7 at worst (1e-13 typically), enough for a matrix known only to float32 accuracy, and
+   *  about twice as fast for many vectors (wasm backend; docs/linalg.md). */
+  vectorAccuracy?: 'float64' | 'float32';
   /** Largest accepted |a[i,j] − a[j,i]| relative to max |a|; the solver then works on the
    *  symmetric part (A + Aᵀ)/2. Default DEFAULT_SYMMETRY_TOLERANCE (1e-4). */
   symmetryTolerance?: number;
@@ -99,8 +104,12 @@ export function symmetricEigen(
 
   if (backend !== 'js') {
     try {
-      result = symmetricEigenWasm(n, vectorCount, (heap) =>
-        symmetrizeInto(a, n, heap, tolerance, caller),
+      const clusterGap = options.vectorAccuracy === 'float32' ? FLOAT32_CLUSTER_GAP : 0;
+      result = symmetricEigenWasm(
+        n,
+        vectorCount,
+        (heap) => symmetrizeInto(a, n, heap, tolerance, caller),
+        clusterGap,
       );
       // vectors: true with vectorCount 0 (or n = 0) still promises a (empty) vectors field.
       if (wantVectors && result.vectors === undefined) {

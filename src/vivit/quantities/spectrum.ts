@@ -24,12 +24,22 @@ export interface Spectrum {
 export function gramSpectrum(
   gram: Float64Array,
   n: number,
-  options: { eigRtol: number; topK?: number; vectors: boolean },
+  options: {
+    eigRtol: number;
+    topK?: number;
+    vectors: boolean;
+    /** 'float32' for a Gram matrix formed in float32 (see symmetricEigen). */
+    vectorAccuracy?: 'float64' | 'float32';
+  },
 ): Spectrum {
   // With top-k, at most k eigenvectors are kept: the solver then forms only those (inverse
   // iteration + partial back-transformation, several times cheaper than all n).
   const vectorCount = options.topK !== undefined ? Math.min(options.topK, n) : n;
-  const eig = symmetricEigen(gram, n, { vectors: options.vectors, vectorCount });
+  const eig = symmetricEigen(gram, n, {
+    vectors: options.vectors,
+    vectorCount,
+    ...(options.vectorAccuracy && { vectorAccuracy: options.vectorAccuracy }),
+  });
   const nontrivial = nontrivialCount(eig.values, options.eigRtol);
   const k = Math.min(nontrivial, options.topK ?? nontrivial);
   const values = eig.values.slice(0, k);

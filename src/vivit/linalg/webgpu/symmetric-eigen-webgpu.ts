@@ -13,6 +13,7 @@
 // error is about ε₃₂‖A‖): eigenvalues to ~1e-6·λ_max, as with a float32 Gram matrix solved on
 // the host (docs/linalg.md). Pipelines and work buffers are built once per (device, n).
 
+import { FLOAT32_CLUSTER_GAP } from '../eigen-wasm';
 import { tridiagonalEigen } from '../tridiagonal-eigen';
 import { backTransformKernel } from './back-transform-kernel';
 import {
@@ -66,7 +67,6 @@ export class DeviceEigenError extends Error {
   override name = 'DeviceEigenError';
 }
 
-const DEFAULT_CLUSTER_GAP = 1e-9;
 /** Rows of the trailing block per workgroup in the reduction; 32 threads share a row. */
 const LANES_PER_ROW = 32;
 /** Grid of the elementwise passes (grid-stride loops). */
@@ -235,7 +235,7 @@ export class WebGpuEigensolver {
     const host = await tridiagonalEigen(d, e, n, {
       maxVectors: options.maxVectors,
       ...(options.rtol !== undefined && { rtol: options.rtol }),
-      clusterGap: options.clusterGap ?? DEFAULT_CLUSTER_GAP,
+      clusterGap: options.clusterGap ?? FLOAT32_CLUSTER_GAP,
     });
     const values = host.values.map((v) => v * scale);
     const m = host.m;
