@@ -498,6 +498,37 @@ void descendingOrder(const double *d, int n, int *order) {
   std::stable_sort(order, order + n, [d](int x, int y) { return d[x] > d[y]; });
 }
 
+// ‖T‖∞ of the tridiagonal (d, e), 1 for T = 0: the scale of the cluster and pivot tests.
+double tridiagonalNorm(const double *d, const double *e, int n) {
+  double tnorm = 0;
+  for (int i = 0; i < n; ++i) {
+    const double s = std::abs(d[i]) + (i > 0 ? std::abs(e[i - 1]) : 0) +
+                     (i + 1 < n ? std::abs(e[i]) : 0);
+    tnorm = std::max(tnorm, s);
+  }
+  return tnorm == 0 ? 1 : tnorm;
+}
+
+// Rough operation counts of the two ways to all (or most) eigenvectors, to pick the cheaper:
+// forming Q and applying the QR rotations (4/3 n³ + ~3 n³), against inverse iteration for
+// the m wanted eigenvalues (sorted descending in w) plus the back-transformation 2n²m, where
+// a cluster of c eigenvalues closer than gap adds re-orthogonalization, ~6c²n operations that
+// run about three times slower than the GEMM kernels. A rank-deficient Gram matrix has a
+// cluster of n − rank roundoff eigenvalues: there the rotations win by far.
+double rotationsCost(int n) { return (4.0 / 3.0 + 3.0) * (double)n * n * n; }
+double inverseIterationCost(const double *w, int m, int n, double gap) {
+  double cost = 60.0 * m * n + 2.0 * (double)n * n * m;
+  int start = 0;
+  for (int j = 1; j <= m; ++j) {
+    if (j == m || w[j - 1] - w[j] > gap) {
+      const double c = j - start;
+      cost += 3.0 * 6.0 * c * c * n;
+      start = j;
+    }
+  }
+  return cost;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Inverse iteration on the tridiagonal T (d, e) for the eigenvalues lambda[0..m-1] (descending),
 // writing unit eigenvectors as rows of Z (m × n). Eigenvalues closer than clusterGap·‖T‖ to
@@ -513,13 +544,7 @@ void inverseIteration(const double *d, const double *e, int n, const double *lam
                       double clusterGapRelative, int iterations, int firstIndex, double *Z,
                       double *work, unsigned char *pivot) {
   double *u0 = work, *u1 = work + n, *u2 = work + 2 * n, *l = work + 3 * n, *x = work + 4 * n;
-  double tnorm = 0;
-  for (int i = 0; i < n; ++i) {
-    const double s = std::abs(d[i]) + (i > 0 ? std::abs(e[i - 1]) : 0) +
-                     (i + 1 < n ? std::abs(e[i]) : 0);
-    tnorm = std::max(tnorm, s);
-  }
-  if (tnorm == 0) tnorm = 1;
+  const double tnorm = tridiagonalNorm(d, e, n);
   const double clusterGap = clusterGapRelative * tnorm, separation = 10 * kEps * tnorm;
   const double tinyPivot = kEps * tnorm;
   const double big = 1e150, small = 1e-150;
@@ -682,7 +707,23 @@ __attribute__((used)) int eig_sym(double *a, int n, double *w, int vectors, doub
   // narrow clusterGap (> 0): clusters stay small, and inverse iteration for all n vectors
   // takes about half the time of Q and its rotations (n = 1152: 0.37 s against 0.75 s).
   const bool narrowClusters = clusterGap > 0;
-  if (!narrowClusters && 2 * m > n && n > 1) {
+  // With narrow clusters the eigenvalues come first and decide (see inverseIterationCost).
+  bool useRotations = !narrowClusters && 2 * m > n && n > 1;
+  bool valuesReady = false;
+  if (narrowClusters && m > 0 && n > 1) {
+    std::memcpy(dq, d, sizeof(double) * n);
+    std::memcpy(eq, e, sizeof(double) * n);
+    if (!tridiagonalQr(dq, eq, n, nullptr, kernel)) {
+      status = 1;
+    } else {
+      descendingOrder(dq, n, order);
+      for (int k = 0; k < n; ++k) w[k] = dq[order[k]];
+      valuesReady = true;
+      const double gap = clusterGap * tridiagonalNorm(d, e, n);
+      useRotations = inverseIterationCost(w, m, n, gap) > rotationsCost(n);
+    }
+  }
+  if (status == 0 && useRotations) {
     // All eigenvectors: Q from the blocked reflectors, then the QR rotations on its columns.
     double *Q = (double *)std::malloc(sizeof(double) * (size_t)n * n);
     if (Q == nullptr) {
@@ -712,14 +753,19 @@ __attribute__((used)) int eig_sym(double *a, int n, double *w, int vectors, doub
       }
       std::free(Q);
     }
-  } else {
-    std::memcpy(dq, d, sizeof(double) * n);
-    std::memcpy(eq, e, sizeof(double) * n);
-    if (!tridiagonalQr(dq, eq, n, nullptr, kernel)) {
-      status = 1;
-    } else {
-      descendingOrder(dq, n, order);
-      for (int k = 0; k < n; ++k) w[k] = dq[order[k]];  // scaled, for inverse iteration
+  } else if (status == 0) {
+    if (!valuesReady) {
+      std::memcpy(dq, d, sizeof(double) * n);
+      std::memcpy(eq, e, sizeof(double) * n);
+      if (tridiagonalQr(dq, eq, n, nullptr, kernel)) {
+        descendingOrder(dq, n, order);
+        for (int k = 0; k < n; ++k) w[k] = dq[order[k]];  // scaled, for inverse iteration
+        valuesReady = true;
+      } else {
+        status = 1;
+      }
+    }
+    if (valuesReady) {
       if (m > 0) {
         if (n == 1) {
           a[0] = 1;
