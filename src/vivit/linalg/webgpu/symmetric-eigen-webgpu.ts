@@ -4,7 +4,8 @@
 //   GPU   scale by a power of two; Householder tridiagonalization T = QᵀAQ, one dispatch per
 //         step (tridiagonalize-kernel.ts)                                  → read d, e   (1)
 //   host  float64 QR iteration for all eigenvalues of T and inverse iteration for the
-//         eigenvectors z of the kept ones (eigensolver.wasm, O(n²) + O(n·m))
+//         eigenvectors z of the kept ones (../tridiagonal-eigen.ts: eigensolver.wasm, the
+//         vectors shared with worker threads; O(n²) + O(n·m))
 //   GPU   back-transformation x = Q z of the m kept vectors (back-transform-kernel.ts)
 //                                                                           → read X     (2)
 //
