@@ -10,6 +10,7 @@ import { useUiStore } from '../../src/renderer/src/stores/ui';
 import type { RunState } from '../../src/protocol/worker';
 import type { RunCommand } from '../../src/protocol/host';
 import { definition, header, snapshot } from './fixtures';
+import type { BodyRecord } from '../../src/protocol/records';
 
 let app: App;
 let root: HTMLElement;
@@ -142,6 +143,35 @@ describe('run bar', () => {
     expect(root.querySelector('[data-testid=backend-device]')?.textContent?.trim()).toBe(
       'Device: nvidia, hopper, NVIDIA H200 (native API)',
     );
+  });
+
+  it('says where the latest curvature step solved its Gram eigenproblem', async () => {
+    await load('running');
+    const line = () => root.querySelector('[data-testid=backend-eigensolver]')?.textContent?.trim();
+    expect(line()).toBeUndefined(); // no curvature record yet
+    const curvature: BodyRecord = {
+      type: 'curvature',
+      step: 12,
+      batch: 'fixed',
+      samples: 32,
+      gradSamples: 32,
+      mcSamples: 0,
+      loss: 0.4,
+      gradNorm: 0.2,
+      layerNames: ['model[1] linear'],
+      groups: [],
+      eigensolver: 'device',
+      timings: { eigen: 3 },
+    };
+    applyHostEvent({ kind: 'records', records: [curvature] });
+    await nextTick();
+    expect(line()).toBe('Gram eigensolver: on the GPU (full spectrum, float32)');
+    applyHostEvent({
+      kind: 'records',
+      records: [{ ...curvature, step: 13, eigensolver: 'host' } as BodyRecord],
+    });
+    await nextTick();
+    expect(line()).toBe('Gram eigensolver: on the CPU (float64)');
   });
 
   it('other definitions and logs can be opened only once the run stops', async () => {
