@@ -68,7 +68,8 @@ export class DeviceEigenError extends Error {
   override name = 'DeviceEigenError';
 }
 
-/** Rows of the trailing block per workgroup in the reduction; 32 threads share a row. */
+/** Threads sharing one row of the trailing block in the reduction (contiguous loads); a
+ *  workgroup thus owns workgroup / 32 rows. */
 const LANES_PER_ROW = 32;
 /** Grid of the elementwise passes (grid-stride loops). */
 const MAX_ELEMENTWISE_GROUPS = 1024;
