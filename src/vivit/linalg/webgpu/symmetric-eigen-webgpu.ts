@@ -16,7 +16,7 @@
 
 import { FLOAT32_CLUSTER_GAP } from '../eigen-wasm';
 import { tridiagonalEigen } from '../tridiagonal-eigen';
-import { backTransformKernel } from './back-transform-kernel';
+import { backTransformKernel, backTransformSharedBytes } from './back-transform-kernel';
 import {
   BufferUsage,
   readBuffer,
@@ -78,6 +78,8 @@ interface SizedResources {
   n: number;
   workgroup: number;
   rows: number;
+  /** Vectors per workgroup in the back-transformation (as many as workgroup memory holds, ≤ 4). */
+  vectorsPerGroup: number;
   maxAbs: GpuComputePipeline;
   scale: GpuComputePipeline;
   tridiagonalize: GpuComputePipeline;
@@ -89,6 +91,8 @@ interface SizedResources {
   scratch: GpuBuffer;
   z: GpuBuffer;
   out: GpuBuffer;
+  /** The back-transformation's uniform: m. */
+  count: GpuBuffer;
 }
 
 export class WebGpuEigensolver {
@@ -250,11 +254,12 @@ export class WebGpuEigensolver {
     // ---- (2) back-transform the kept vectors on the device, read them
     mark = performance.now();
     device.queue.writeBuffer(r.z, 0, Float32Array.from(host.vectors));
+    device.queue.writeBuffer(r.count, 0, new Uint32Array([m, 0, 0, 0]));
     const encoder2 = device.createCommandEncoder();
     const pass2 = encoder2.beginComputePass();
     pass2.setPipeline(r.backTransform);
-    pass2.setBindGroup(0, this.bindGroup(r.backTransform, [r.z, r.refl, r.out]));
-    pass2.dispatchWorkgroups(m);
+    pass2.setBindGroup(0, this.bindGroup(r.backTransform, [r.z, r.refl, r.out, r.count]));
+    pass2.dispatchWorkgroups(Math.ceil(m / r.vectorsPerGroup));
     pass2.end();
     const vectors = new Float32Array(await readBuffer(device, r.out, 0, 4 * m * n, encoder2));
     const timings = { reduce, tridiagonal: hostTime, backTransform: performance.now() - mark };
@@ -285,6 +290,9 @@ export class WebGpuEigensolver {
     const { device } = this;
     const workgroup = this.workgroup;
     const rows = workgroup / LANES_PER_ROW;
+    const sharedLimit = device.limits.maxComputeWorkgroupStorageSize;
+    const vectorsPerGroup =
+      [4, 2, 1].find((v) => backTransformSharedBytes(n, workgroup, v) <= sharedLimit) ?? 1;
     const pipeline = (code: string, label: string, layout: 'auto' | object = 'auto') =>
       device.createComputePipeline({
         label,
@@ -326,6 +334,7 @@ export class WebGpuEigensolver {
       n,
       workgroup,
       rows,
+      vectorsPerGroup,
       maxAbs: pipeline(maxAbsKernel(n * n, workgroup), 'eigensolver max |a|'),
       scale: pipeline(scaleKernel(n, workgroup), 'eigensolver scale'),
       tridiagonalize: pipeline(
@@ -334,13 +343,17 @@ export class WebGpuEigensolver {
         device.createPipelineLayout({ bindGroupLayouts: [tridiagonalizeLayout] }),
       ),
       tridiagonalizeLayout,
-      backTransform: pipeline(backTransformKernel(n, workgroup), 'eigensolver back-transform'),
+      backTransform: pipeline(
+        backTransformKernel(n, workgroup, vectorsPerGroup),
+        'eigensolver back-transform',
+      ),
       refl: buffer(reflectorLayout(n).size, storageUsage, 'reflectors'),
       vecs: buffer(6 * n, storageUsage, 'reduction vectors'),
       steps,
       scratch: buffer(1, storageUsage, 'max |a|'),
       z: buffer(n * n, storageUsage, 'tridiagonal eigenvectors'),
       out: buffer(n * n, storageUsage, 'eigenvectors'),
+      count: buffer(4, BufferUsage.UNIFORM | BufferUsage.COPY_DST, 'vector count'),
     };
     this.sized.set(n, resources);
     return resources;
@@ -348,7 +361,7 @@ export class WebGpuEigensolver {
 }
 
 function destroyBuffers(r: SizedResources): void {
-  for (const b of [r.refl, r.vecs, r.steps, r.scratch, r.z, r.out]) b.destroy();
+  for (const b of [r.refl, r.vecs, r.steps, r.scratch, r.z, r.out, r.count]) b.destroy();
 }
 
 const solvers = new WeakMap<GpuDevice, WebGpuEigensolver>();
