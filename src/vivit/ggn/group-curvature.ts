@@ -77,14 +77,19 @@ export async function groupCurvature<T>(input: GroupInput<T>): Promise<GroupOutp
   const solver = route === 'device' ? (ops.deviceEigensolver?.() ?? null) : null;
   // The device solver's eigenvector rows, still on the device (used for γ, then released).
   let vectorsOnDevice: T | null = null;
-  if (input.gram) {
-    ggnTrace = diagonalSum(input.gram, n);
-    spectrum = gramSpectrum(input.gram, n, {
+  // The trace first: the eigensolver may consume the host copy.
+  const onHost = (gram: Float64Array): [Spectrum, number] => {
+    const trace = diagonalSum(gram, n);
+    const hostSpectrum = gramSpectrum(gram, n, {
       eigRtol: plan.eigRtol,
       topK: plan.topK,
       vectors: plan.gramVectors,
       vectorAccuracy: plan.precision,
     });
+    return [hostSpectrum, trace];
+  };
+  if (input.gram) {
+    [spectrum, ggnTrace] = onHost(input.gram);
   } else if (solver !== null) {
     try {
       const full = await deviceGramSpectrum(ops, solver, sweep.gram, n, {
@@ -100,14 +105,7 @@ export async function groupCurvature<T>(input: GroupInput<T>): Promise<GroupOutp
       // A failed device solve costs this step a host solve, never the step (the solver turns
       // itself off; the host reports bad input by name).
       if (!(error instanceof DeviceEigenError)) throw error;
-      const gram = await scaledCopy(ops, sweep.gram, 1 / nS);
-      ggnTrace = diagonalSum(gram, n);
-      spectrum = gramSpectrum(gram, n, {
-        eigRtol: plan.eigRtol,
-        topK: plan.topK,
-        vectors: plan.gramVectors,
-        vectorAccuracy: plan.precision,
-      });
+      [spectrum, ggnTrace] = onHost(await scaledCopy(ops, sweep.gram, 1 / nS));
       route = 'host';
     }
   } else {

@@ -10,8 +10,11 @@
 //  5. sort descending and transpose into the API layout (column k = eigenvector k).
 // Cost: 4/3 n³ flops for (2), another 4/3 n³ for (3) and about 3 n³ for the rotations in (4).
 
-import { qlImplicit, type RotationSink } from './tridiagonal-ql';
 import type { SymmetricEigen } from './types';
+
+const EPS = 2 ** -52;
+/** QL iterations allowed per eigenvalue; LAPACK's dsteqr allows 30 on average. */
+const MAX_ITERATIONS_PER_VALUE = 60;
 
 /** Solves in place: `work` must hold the symmetric matrix (row-major n×n) and is destroyed. */
 export function symmetricEigenJs(
@@ -43,9 +46,7 @@ export function symmetricEigenJs(
   const betas = new Float64Array(n);
   tridiagonalize(work, n, d, e, betas);
   if (wantVectors) accumulateQt(work, n, betas);
-  const rotations = wantVectors ? new RotationBatch(work, n) : null;
-  qlImplicit(d, e, n, rotations);
-  rotations?.flush();
+  qlImplicit(d, e, n, wantVectors ? work : null);
 
   const order = Array.from({ length: n }, (_, k) => k);
   order.sort((p, q) => d[q] - d[p] || p - q);
@@ -203,11 +204,80 @@ function setIdentityRow(a: Float64Array, n: number, i: number): void {
   a[i * n + i] = 1;
 }
 
+/** Implicit QL iteration with Wilkinson-type shifts on the tridiagonal (d, e); on return d holds
+ *  the eigenvalues (unsorted). If `rows` is given (n×n, row-major), every rotation of indices
+ *  (i, i+1) is applied to rows i and i+1, turning Qᵀ into the matrix whose rows are eigenvectors.
+ *  Deflation: e_i counts as zero when |e_i| ≤ ε‖T‖∞. The test is absolute on purpose: every
+ *  sweep through the large part of T leaves roundoff of size ε‖T‖ in the entries it passes, so
+ *  a cluster of (numerically) zero eigenvalues — the trivial part of a rank-deficient Gram
+ *  matrix — never gets its couplings below that, and a relative test (|e_i| against |d_i|)
+ *  would iterate forever. Neglecting ε‖T‖ is within the backward error of the tridiagonal
+ *  reduction anyway. */
+function qlImplicit(d: Float64Array, e: Float64Array, n: number, rows: Float64Array | null): void {
+  let norm = 0;
+  for (let i = 0; i < n; i++) {
+    const rowSum = Math.abs(d[i]) + Math.abs(e[i]) + (i > 0 ? Math.abs(e[i - 1]) : 0);
+    if (rowSum > norm) norm = rowSum;
+  }
+  const negligible = EPS * norm;
+  const rotations = rows === null ? null : new RotationBatch(rows, n);
+  for (let l = 0; l < n; l++) {
+    let iterations = 0;
+    for (;;) {
+      let m = l;
+      for (; m < n - 1; m++) {
+        if (Math.abs(e[m]) <= negligible) break;
+      }
+      if (m === l) break;
+      if (++iterations > MAX_ITERATIONS_PER_VALUE) {
+        throw new Error(
+          `symmetricEigen: the QL iteration did not converge for eigenvalue ${l} of ${n} ` +
+            `within ${MAX_ITERATIONS_PER_VALUE} iterations`,
+        );
+      }
+      // Shift: the eigenvalue of the leading 2×2 block of the unreduced part closer to d[l].
+      let g = (d[l + 1] - d[l]) / (2 * e[l]);
+      let r = Math.hypot(g, 1);
+      g = d[m] - d[l] + e[l] / (g + (g >= 0 ? r : -r));
+      let s = 1;
+      let c = 1;
+      let p = 0;
+      let split = false;
+      for (let i = m - 1; i >= l; i--) {
+        const f = s * e[i];
+        const b = c * e[i];
+        r = Math.hypot(f, g);
+        e[i + 1] = r;
+        if (r === 0) {
+          // The bulge vanished: the matrix split at i+1; undo the partial shift and restart.
+          d[i + 1] -= p;
+          e[m] = 0;
+          split = true;
+          break;
+        }
+        s = f / r;
+        c = g / r;
+        g = d[i + 1] - p;
+        r = (d[i] - g) * s + 2 * c * b;
+        p = s * r;
+        d[i + 1] = g + p;
+        g = c * r - b;
+        if (rotations !== null) rotations.push(i, c, s);
+      }
+      if (split) continue;
+      d[l] -= p;
+      e[l] = g;
+      e[m] = 0;
+    }
+  }
+  rotations?.flush();
+}
+
 /** Plane rotations recorded by the QL sweeps and applied later, a strip of columns at a time:
  *  the scalar recurrence never reads the vectors, and a strip of all n rows stays in cache
  *  across thousands of rotations, where applying each rotation to two full rows at once would
  *  stream the whole matrix through memory once per sweep. */
-class RotationBatch implements RotationSink {
+class RotationBatch {
   private static readonly capacity = 1 << 15;
   private static readonly stripWidth = 32;
   private readonly index = new Int32Array(RotationBatch.capacity);

@@ -7,6 +7,7 @@
 // whichever way the work is split.
 
 import { tridiagonalValuesWasm, tridiagonalVectorsWasm } from './eigen-wasm';
+import { nontrivialCount } from './nontrivial';
 import { tridiagonalPool, type TridiagonalPool } from './tridiagonal-pool';
 
 export interface TridiagonalEigenOptions {
@@ -54,7 +55,11 @@ export async function tridiagonalEigen(
   const es = Float64Array.from({ length: n }, (_, i) => (i + 1 < n ? e[i] * down : 0));
 
   const scaled = tridiagonalValuesWasm(ds, es);
-  const m = keptCount(scaled, options);
+  // Descending values: the nontrivial ones are a prefix.
+  const m =
+    options.rtol === undefined
+      ? options.maxVectors
+      : Math.min(options.maxVectors, nontrivialCount(scaled, options.rtol));
   const pool = options.pool === undefined ? tridiagonalPool() : options.pool;
   const pieces = splitAtGaps(scaled, m, options.clusterGap * infinityNorm(ds, es), pool);
   const vectors = new Float64Array(m * n);
@@ -81,15 +86,6 @@ export async function tridiagonalEigen(
   await Promise.all(remote);
   const values = scaled.map((v) => v * 2 ** exponent);
   return { values, vectors, m, pieces: Math.max(1, pieces.length) };
-}
-
-function keptCount(values: Float64Array, options: TridiagonalEigenOptions): number {
-  if (options.rtol === undefined) return options.maxVectors;
-  let kept = 0;
-  if (values.length > 0 && values[0] > 0) {
-    while (kept < values.length && values[kept] > options.rtol * values[0]) kept++;
-  }
-  return Math.min(options.maxVectors, kept);
 }
 
 /** ‖T‖∞, as the wasm module measures it for its cluster test. */
