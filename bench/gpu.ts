@@ -10,7 +10,7 @@
 // top-64 directions with γ, λ (the device eigensolver on a GPU), each the
 // median of --repeats runs after one warm-up, with the ratio to the gradient step of the same
 // problem, the engine's stage timings, and how many times the step read results back to the
-// host (every read waits for the GPU). Then a plain MNIST MLP training step at batch 128 (the
+// host (every read waits for the GPU) and, on webgpu, how many GPU kernels it dispatched. Then a plain MNIST MLP training step at batch 128 (the
 // app's Trainer, SGD) on the chosen backend and on wasm in the same process. The table goes
 // to stdout and, with --json, to a file (the GPU bench bundle writes one).
 
@@ -20,6 +20,7 @@ import os from 'node:os';
 import type { LayerSpec } from '../src/protocol/definition';
 import type { BackendReport } from '../src/protocol/records';
 import { initWasmBackend } from '../src/vivit/backend-wasm';
+import { webGpuDispatchCache } from '../src/vivit/backend-webgpu';
 import { computeCurvature, type CurvatureOptions } from '../src/vivit/curvature';
 import { eigensolverStatus, loadEigensolver } from '../src/vivit/linalg/index';
 import { tfjsOps, tfjsReadbackCount } from '../src/vivit/tensor/tfjs-ops';
@@ -120,6 +121,8 @@ export interface GpuBenchRow {
   ms: number;
   timesGradient: number;
   readbacks: number;
+  /** GPU kernels dispatched per step (webgpu only). */
+  dispatches?: number;
   referenceMs?: number;
   stages?: Record<string, number>;
   /** Where the Gram eigenproblem was solved (CurvatureResult.eigensolver). */
@@ -130,22 +133,36 @@ export interface GpuBenchRow {
 async function measure(
   repeats: number,
   step: () => Promise<Record<string, number> | undefined>,
-): Promise<{ ms: number; readbacks: number; stages?: Record<string, number> }> {
+): Promise<{
+  ms: number;
+  readbacks: number;
+  dispatches?: number;
+  stages?: Record<string, number>;
+}> {
   // Stages are kept from a run no slower than the median so far, as a typical split.
   await step();
   const times: number[] = [];
   let readbacks = 0;
+  let dispatches: number | undefined;
+  const cache = webGpuDispatchCache();
   let stages: Record<string, number> | undefined;
   for (let r = 0; r < repeats; r++) {
     const reads = tfjsReadbackCount();
+    const dispatched = cache?.dispatches ?? 0;
     const t0 = performance.now();
     const s = await step();
     const ms = performance.now() - t0;
     times.push(ms);
     readbacks = tfjsReadbackCount() - reads;
+    if (cache) dispatches = cache.dispatches - dispatched;
     if (s && ms <= median(times)) stages = s;
   }
-  return { ms: median(times), readbacks, ...(stages && { stages }) };
+  return {
+    ms: median(times),
+    readbacks,
+    ...(dispatches !== undefined && { dispatches }),
+    ...(stages && { stages }),
+  };
 }
 
 async function benchProblem(p: Problem, repeats: number): Promise<GpuBenchRow[]> {
@@ -163,6 +180,7 @@ async function benchProblem(p: Problem, repeats: number): Promise<GpuBenchRow[]>
       ms: gradient.ms,
       timesGradient: 1,
       readbacks: gradient.readbacks,
+      ...(gradient.dispatches !== undefined && { dispatches: gradient.dispatches }),
     },
   ];
   for (const mc of [0, 1]) {
@@ -202,6 +220,7 @@ async function benchProblem(p: Problem, repeats: number): Promise<GpuBenchRow[]>
         ms: m.ms,
         timesGradient: m.ms / gradient.ms,
         readbacks: m.readbacks,
+        ...(m.dispatches !== undefined && { dispatches: m.dispatches }),
         ...(v.reference !== undefined && { referenceMs: v.reference }),
         ...(m.stages && { stages: m.stages }),
         solver,
@@ -212,11 +231,11 @@ async function benchProblem(p: Problem, repeats: number): Promise<GpuBenchRow[]>
   return rows;
 }
 
-/** A plain training step of the MNIST MLP example (Trainer, SGD), batch 128, ms median. */
 /**
  * What a step pays besides arithmetic on this device: the round trip of one read, the cost of
  * one small op (a chain of 200 adds and one read), matMul's rate, and the training step with
- * its kernel count under tfjs-webgpu's submit batch sizes (ops recorded per queue submit).
+ * its kernel count under tfjs-webgpu's submit batch sizes (ops recorded per queue submit);
+ * the small op and the training step also with tfjs's own recording (dispatch cache off).
  */
 async function microBench(repeats: number): Promise<void> {
   const rows: string[][] = [];
@@ -229,21 +248,30 @@ async function microBench(repeats: number): Promise<void> {
     return undefined;
   });
   rows.push(['add + sum + read of 1 float (round trip)', read.ms.toFixed(3), '']);
-  const chain = await measure(repeats, async () => {
-    let x = tf.add(ones, ones);
-    for (let i = 0; i < 200; i++) {
-      const next = tf.add(x, ones);
+  const addChain = () =>
+    measure(repeats, async () => {
+      let x = tf.add(ones, ones);
+      for (let i = 0; i < 200; i++) {
+        const next = tf.add(x, ones);
+        x.dispose();
+        x = next;
+      }
+      const s = tf.sum(x);
       x.dispose();
-      x = next;
-    }
-    const s = tf.sum(x);
-    x.dispose();
-    await s.data();
-    s.dispose();
-    return undefined;
-  });
+      await s.data();
+      s.dispose();
+      return undefined;
+    });
+  const chain = await addChain();
   rows.push(['200 adds of 4096 floats + sum + read', chain.ms.toFixed(2), '']);
   rows.push(['  per add', ((chain.ms - read.ms) / 200).toFixed(3), '']);
+  const dispatchCache = webGpuDispatchCache();
+  if (dispatchCache) {
+    dispatchCache.enabled = false;
+    const uncached = await addChain();
+    dispatchCache.enabled = true;
+    rows.push(["  per add, tfjs's own recording", ((uncached.ms - read.ms) / 200).toFixed(3), '']);
+  }
   for (const n of [1024, 4096]) {
     const a = tf.randomNormal([n, n], 0, 1, 'float32', 1);
     const b = tf.randomNormal([n, n], 0, 1, 'float32', 2);
@@ -270,6 +298,13 @@ async function microBench(repeats: number): Promise<void> {
     rows.push([`training step (${kernels} kernels${label})`, ms.toFixed(2), '']);
   }
   if (batchBefore !== null) tf.env().set(batchFlag, batchBefore);
+  // The same step recorded by tfjs itself: what the dispatch cache saves per step.
+  if (dispatchCache) {
+    dispatchCache.enabled = false;
+    const ms = await trainStepMs(repeats);
+    dispatchCache.enabled = true;
+    rows.push([`training step, tfjs's own recording (no dispatch cache)`, ms.toFixed(2), '']);
+  }
   console.log(`device fixed costs, ${tf.getBackend()}`);
   console.log(formatTable(['what', 'ms', 'rate'], rows));
   await eigensolverMicro(repeats);
@@ -415,6 +450,7 @@ async function main(): Promise<void> {
           'ms',
           '× gradient',
           'reads',
+          'kernels',
           'solver',
           'H200 ref ms',
           'ours / ref',
@@ -429,6 +465,7 @@ async function main(): Promise<void> {
           r.ms.toFixed(1),
           r.timesGradient.toFixed(1),
           String(r.readbacks),
+          r.dispatches !== undefined ? String(r.dispatches) : '',
           r.solver ?? '',
           r.referenceMs !== undefined ? String(r.referenceMs) : '',
           r.referenceMs !== undefined ? (r.ms / r.referenceMs).toFixed(2) : '',

@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
+import { installDispatchCache, type DispatchCache } from './webgpu-dispatch-cache';
 
 /** What was found: the adapter in words, and whether it is a software rasterizer. */
 export interface WebGpuAdapterInfo {
@@ -289,7 +290,19 @@ export async function initWebGpuBackend(options: {
   // saves little and keeps disposed buffers longer (they are freed at the submit).
   tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', OPS_PER_SUBMIT);
   await tf.ready();
+  const backend = tf.backend();
+  if (!dispatchCaches.has(backend) && process.env.VIVIT_WEBGPU_DISPATCH_CACHE !== '0') {
+    const cache = installDispatchCache(backend);
+    if (cache) dispatchCaches.set(backend, cache);
+  }
   return active;
+}
+
+const dispatchCaches = new WeakMap<object, DispatchCache>();
+
+/** The active webgpu backend's dispatch cache (webgpu-dispatch-cache.ts), if installed. */
+export function webGpuDispatchCache(): DispatchCache | null {
+  return tf.getBackend() === 'webgpu' ? (dispatchCaches.get(tf.backend()) ?? null) : null;
 }
 
 /** The GPU object's methods, bound (they live on a native prototype). */
