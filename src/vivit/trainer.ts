@@ -168,7 +168,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
       checkBatch(network, loss, x, y);
       if (newton) return newtonStep(newton, x, y);
       const gradientOptimizer = optimizer as Optimizer<tf.Tensor>;
-      const { next, numbers } = tf.tidy(() => {
+      const { next, numbers, correctCounted } = tf.tidy(() => {
         const target = prepareTarget(y);
         const { out, caches } = network.forward(ops, params, engineInput(x), {
           training: true,
@@ -177,10 +177,19 @@ export function createTrainer(options: TrainerOptions): Trainer {
         const { value, gradient } = loss.valueAndGradient(ops, out, target);
         const grads = network.backward(ops, params, caches, gradient);
         // The label check travels with the loss: one read per step (a GPU round trip each).
-        const badLabels = countBadLabels(y, network.outputShape[0], loss);
+        // On webgpu one fused kernel counts correct predictions and bad labels together.
+        const counts = loss.accuracy
+          ? (ops.fusedClassificationCounts?.(out, target) ?? null)
+          : null;
         return {
           next: gradientOptimizer.step(params, grads),
-          numbers: tf.concat([stats(out, target, value), badLabels]),
+          numbers: counts
+            ? tf.concat([tf.reshape(value, [1]), counts])
+            : tf.concat([
+                stats(out, target, value),
+                countBadLabels(y, network.outputShape[0], loss),
+              ]),
+          correctCounted: counts !== null,
         };
       });
       let values: Float32Array;
@@ -189,6 +198,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
       } finally {
         numbers.dispose();
       }
+      if (correctCounted) values[1] /= x.shape[0];
       if (values[values.length - 1] > 0) {
         tf.dispose(next);
         await checkLabels(network, loss, y); // throws, naming the first bad label

@@ -66,9 +66,12 @@ export const crossEntropy: LossModule = {
       ? null
       : `cross_entropy needs [classes] outputs per sample, but the model ends with [${outShape.join(', ')}]`,
 
-  value: (ops, out, labels) => logSoftmaxParts(ops, out, labels).value,
+  value: (ops, out, labels) =>
+    ops.fusedCrossEntropy?.(out, labels, false)?.value ?? logSoftmaxParts(ops, out, labels).value,
 
   valueAndGradient(ops, out, labels) {
+    const fused = ops.fusedCrossEntropy?.(out, labels, true);
+    if (fused?.gradient) return { value: fused.value, gradient: fused.gradient };
     const { n, logProbs, oneHot, value } = logSoftmaxParts(ops, out, labels);
     const gradient = ops.scale(ops.sub(ops.exp(logProbs), oneHot), 1 / n);
     return { value, gradient };

@@ -138,8 +138,7 @@ export const linear: LayerModule<LinearSpec> = {
       initTorch: (rng) => pytorchDefaultInit(rng, nIn, nIn * nOut, bias, nOut),
 
       forward(ops, [w, b], x) {
-        const xw = ops.matMul(x, w);
-        return { out: bias ? ops.add(xw, b) : xw, cache: { x } };
+        return { out: bias ? ops.matMulBias(x, w, b) : ops.matMul(x, w), cache: { x } };
       },
 
       backward(ops, [w], cache, dy, needInputGrad) {

@@ -1,7 +1,7 @@
 // Adam with torch.optim.Adam's semantics (amsgrad off; weight_decay as L2 added to the
 // gradient, not AdamW's decoupled decay):
 //   g = grad + weight_decay * p
-//   m = m + (1 - β1)(g - m),   v = β2 v + (1 - β2) g²        (m, v start at 0)
+//   m = β1 m + (1 - β1) g,     v = β2 v + (1 - β2) g²        (m, v start at 0)
 //   p = p - (lr / (1 - β1^t)) · m / (sqrt(v) / sqrt(1 - β2^t) + eps)
 
 import type { OptimizerSpec } from '../../protocol/definition';
@@ -26,26 +26,26 @@ export function createAdam<T>(ops: Ops<T>, spec: AdamSpec): Optimizer<T> {
       const stepSize = lr / (1 - beta1 ** steps);
       const correction2Sqrt = Math.sqrt(1 - beta2 ** steps);
       return params.map((p, i) => {
-        const g = weightDecay !== 0 ? ops.add(grads[i], ops.scale(p, weightDecay)) : grads[i];
+        const g = weightDecay !== 0 ? ops.axpby(grads[i], 1, p, weightDecay) : grads[i];
         const mPrev = firstMoments[i];
         const vPrev = secondMoments[i];
         const m = replaceState(
           ops,
           firstMoments,
           i,
-          mPrev === undefined
-            ? ops.scale(g, 1 - beta1)
-            : ops.add(mPrev, ops.scale(ops.sub(g, mPrev), 1 - beta1)),
+          mPrev === undefined ? ops.scale(g, 1 - beta1) : ops.axpby(mPrev, beta1, g, 1 - beta1),
         );
-        const gg = ops.scale(ops.square(g), 1 - beta2);
+        const squares = ops.square(g);
         const v = replaceState(
           ops,
           secondMoments,
           i,
-          vPrev === undefined ? gg : ops.add(ops.scale(vPrev, beta2), gg),
+          vPrev === undefined
+            ? ops.scale(squares, 1 - beta2)
+            : ops.axpby(vPrev, beta2, squares, 1 - beta2),
         );
         const denom = ops.addScalar(ops.scale(ops.sqrt(v), 1 / correction2Sqrt), eps);
-        return ops.sub(p, ops.scale(ops.div(m, denom), stepSize));
+        return ops.axpby(p, 1, ops.div(m, denom), -stepSize);
       });
     },
     dispose() {

@@ -24,19 +24,20 @@ export function createSgd<T>(ops: Ops<T>, spec: SgdSpec): Optimizer<T> {
     step(params, grads) {
       checkStepArgs(params, grads);
       steps++;
+      // Each line one fused kernel on a GPU (ops.axpby): two to four per parameter.
       return params.map((p, i) => {
-        let g = weightDecay !== 0 ? ops.add(grads[i], ops.scale(p, weightDecay)) : grads[i];
+        let g = weightDecay !== 0 ? ops.axpby(grads[i], 1, p, weightDecay) : grads[i];
         if (momentum !== 0) {
           const prev = buffers[i];
           const buf = replaceState(
             ops,
             buffers,
             i,
-            prev === undefined ? ops.scale(g, 1) : ops.add(ops.scale(prev, momentum), g),
+            prev === undefined ? ops.scale(g, 1) : ops.axpby(prev, momentum, g, 1),
           );
-          g = nesterov ? ops.add(g, ops.scale(buf, momentum)) : buf;
+          g = nesterov ? ops.axpby(g, 1, buf, momentum) : buf;
         }
-        return ops.sub(p, ops.scale(g, lr));
+        return ops.axpby(p, 1, g, -lr);
       });
     },
     dispose() {

@@ -62,6 +62,7 @@ export const float64Ops: Float64Ops = {
   div: (a, b) => mapBinary(a, b, (x, y) => x / y, 'div'),
   scale: (a, s) => mapUnary(a, (x) => x * s),
   addScalar: (a, s) => mapUnary(a, (x) => x + s),
+  axpby: (a, alpha, b, beta) => mapBinary(a, b, (x, y) => alpha * x + beta * y, 'axpby'),
   neg: (a) => mapUnary(a, (x) => -x),
   exp: (a) => mapUnary(a, Math.exp),
   log: (a) => mapUnary(a, Math.log),
@@ -90,6 +91,7 @@ export const float64Ops: Float64Ops = {
   oneHot,
 
   matMul,
+  matMulBias: (x, w, bias) => mapBinary(matMul(x, w), bias, (a, b) => a + b, 'matMulBias'),
 
   conv2d,
   conv2dInputGrad,

@@ -59,6 +59,19 @@ export interface Ops<T> {
    *  is none (every backend but WebGPU). */
   deviceEigensolver?(): DeviceEigensolver<T> | null;
 
+  /** Softmax cross-entropy of logits [N, C] with float class indices [N] in a few fused
+   *  kernels: the batch-mean loss (scalar) and, when asked, its gradient (softmax − one-hot)/N;
+   *  a label that is not a class index adds 0. Null where no fused kernel exists (every backend
+   *  but webgpu): the loss module composes it from the ops below. */
+  fusedCrossEntropy?(
+    logits: T,
+    labels: T,
+    withGradient: boolean,
+  ): { value: T; gradient: T | null } | null;
+  /** [correct predictions, labels that are not class indices] over a batch as a [2] tensor,
+   *  fused; null where no fused kernel exists (see fusedCrossEntropy). */
+  fusedClassificationCounts?(logits: T, labels: T): T | null;
+
   // ---- memory (no-ops for float64)
   /** Runs fn; tensors created inside and not returned are released. */
   tidy<R>(fn: () => R): R;
@@ -73,6 +86,8 @@ export interface Ops<T> {
   div(a: T, b: T): T;
   scale(a: T, s: number): T;
   addScalar(a: T, s: number): T;
+  /** α·a + β·b (a, b of one shape; one kernel on webgpu: the optimizers' updates). */
+  axpby(a: T, alpha: number, b: T, beta: number): T;
   neg(a: T): T;
   exp(a: T): T;
   log(a: T): T;
@@ -110,6 +125,8 @@ export interface Ops<T> {
   // ---- linear algebra
   /** [.., m, k] x [.., k, n] -> [.., m, n]; leading batch dims must match exactly. */
   matMul(a: T, b: T, transposeA?: boolean, transposeB?: boolean): T;
+  /** x w + bias for x [m, k], w [k, n], bias [n]: a linear layer's forward (one kernel on tfjs). */
+  matMulBias(x: T, w: T, bias: T): T;
 
   // ---- images (NHWC)
   /** Convolution. x [N,H,W,Cin], w [kh,kw,Cin,Cout] -> [N,Ho,Wo,Cout]. */

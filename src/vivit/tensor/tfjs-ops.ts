@@ -17,6 +17,12 @@ import * as tf from '@tensorflow/tfjs';
 import type { GPUData } from '@tensorflow/tfjs';
 import type { Ops, Window2d } from './ops';
 import type { GpuBuffer, GpuDevice } from '../linalg/webgpu/gpu';
+import { fusedAffine, fusedAxpby, fusedElementwiseApplies, fusedScale } from './webgpu/elementwise';
+import {
+  fusedClassificationCounts,
+  fusedCrossEntropy,
+  fusedCrossEntropyApplies,
+} from './webgpu/cross-entropy';
 import {
   webGpuEigensolver,
   type DeviceEigenOptions,
@@ -92,14 +98,25 @@ function wasmBatchedMatMul(a: T, b: T): T {
   });
 }
 
+/** tfjs-backend-webgpu 4.22 takes its split-K kernel only for contractions of 2000 and more. */
+const WEBGPU_SAFE_TRANSPOSED_CONTRACTION = 1024;
+
 function matMul(a: T, b: T, transposeA = false, transposeB = false): T {
   const backend = tf.getBackend();
   // tfjs-backend-webgpu 4.22 returns wrong products with a transposed operand when the output
   // is small and the contraction long (its split-K kernel: e.g. [32, 12544]·[32, 12544]ᵀ is
-  // off by 100 %), so there the operands are transposed explicitly.
+  // off by 100 %), so there long contractions are transposed explicitly; shorter ones keep
+  // the flags (an extra transpose kernel costs as much host time as the product).
   // wasm's XNNPACK matMul is slow with transposed operands; the cpu backend is faster with
   // the flags than with an extra transpose pass.
-  if (backend !== 'webgpu' && backend !== 'wasm') return tf.matMul(a, b, transposeA, transposeB);
+  const contraction = a.shape[transposeA ? a.rank - 2 : a.rank - 1];
+  const flagsSafe =
+    backend !== 'wasm' &&
+    (backend !== 'webgpu' || contraction < WEBGPU_SAFE_TRANSPOSED_CONTRACTION);
+  if (flagsSafe || (!transposeA && !transposeB)) {
+    if (backend === 'wasm') return tf.tidy(() => wasmBatchedMatMul(a, b));
+    return tf.matMul(a, b, transposeA, transposeB);
+  }
   // (tidy: the transposed copies are freed even when the caller has no scope open.)
   return tf.tidy(() => {
     const left = transposeA ? transposeLast2(a) : a;
@@ -307,6 +324,13 @@ export const tfjsOps: Ops<T> = {
     return data instanceof Float32Array ? data.slice() : Float32Array.from(data as Int32Array);
   },
 
+  fusedCrossEntropy: (logits, labels, withGradient) =>
+    fusedCrossEntropyApplies(logits, labels)
+      ? fusedCrossEntropy(logits, labels, withGradient)
+      : null,
+  fusedClassificationCounts: (logits, labels) =>
+    fusedCrossEntropyApplies(logits, labels) ? fusedClassificationCounts(logits, labels) : null,
+
   deviceEigensolver() {
     if (tf.getBackend() !== 'webgpu') return null;
     // tfjs-backend-webgpu's backend object: its GPUDevice, and the upload of a tensor that was
@@ -352,8 +376,13 @@ export const tfjsOps: Ops<T> = {
   sub: (a, b) => tf.sub(a, b),
   mul: (a, b) => tf.mul(a, b),
   div: (a, b) => tf.div(a, b),
-  scale: (a, s) => tf.mul(a, tf.scalar(s)),
-  addScalar: (a, s) => tf.add(a, tf.scalar(s)),
+  scale: (a, s) => (fusedElementwiseApplies(a) ? fusedScale(a, s) : tf.mul(a, tf.scalar(s))),
+  addScalar: (a, s) =>
+    fusedElementwiseApplies(a) ? fusedAffine(a, 1, s) : tf.add(a, tf.scalar(s)),
+  axpby: (a, alpha, b, beta) =>
+    fusedElementwiseApplies(a, b)
+      ? fusedAxpby(a, alpha, b, beta)
+      : tf.tidy(() => tf.add(tf.mul(a, tf.scalar(alpha)), tf.mul(b, tf.scalar(beta)))),
   neg: (a) => tf.neg(a),
   exp: (a) => tf.exp(a),
   log: (a) => tf.log(a),
@@ -392,6 +421,7 @@ export const tfjsOps: Ops<T> = {
 
   // ---- linear algebra
   matMul,
+  matMulBias: (x, w, bias) => tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias }),
 
   // ---- images (NHWC)
   conv2d(x, w, win) {

@@ -38,6 +38,13 @@ describe('tfjsOps on webgpu', () => {
     [32, 13824, 32],
     [64, 50000, 16],
     [300, 4000, 300],
+    // Short contractions keep the flags (tfjs's own transposed kernels): packed, reduce and
+    // small-output programs, up to just below the length where explicit transposes start.
+    [128, 64, 128],
+    [784, 128, 64],
+    [4, 900, 4],
+    [40, 1023, 40],
+    [16, 1024, 16],
   ])('matMul %i×%i×%i with every transpose flag', async (m, k, n) => {
     for (const [ta, tb] of [
       [false, false],
