@@ -5,5 +5,5 @@ import { elementwise } from './elementwise';
 export const relu = elementwise({
   type: 'relu',
   forward: (ops, x) => ({ out: ops.relu(x), cache: { x } }),
-  timesDerivative: (ops, cache, v) => ops.mul(v, ops.stepMask(cache.x, 0)),
+  timesDerivative: (ops, cache, v) => ops.mulStepMask(v, cache.x, 0),
 });

@@ -74,6 +74,8 @@ export const float64Ops: Float64Ops = {
   sigmoid: (a) => mapUnary(a, sigmoid),
   tanh: (a) => mapUnary(a, Math.tanh),
   stepMask: (a, threshold) => mapUnary(a, (x) => (x > threshold ? 1 : 0)),
+  mulStepMask: (v, x, threshold) =>
+    mapBinary(v, x, (a, b) => a * (b > threshold ? 1 : 0), 'mulStepMask'),
   where,
 
   sum,

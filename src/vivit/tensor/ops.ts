@@ -100,6 +100,9 @@ export interface Ops<T> {
   tanh(a: T): T;
   /** 1 where a > threshold, else 0 (same dtype as a). */
   stepMask(a: T, threshold: number): T;
+  /** v ⊙ stepMask(x, threshold), x broadcast to v's shape (one kernel on webgpu: ReLU's
+   *  derivative applied to a gradient or a stack of vectors). */
+  mulStepMask(v: T, x: T, threshold: number): T;
   /** elementwise: mask != 0 ? a : b */
   where(mask: T, a: T, b: T): T;
 

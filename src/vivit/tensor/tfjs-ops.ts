@@ -17,7 +17,13 @@ import * as tf from '@tensorflow/tfjs';
 import type { GPUData } from '@tensorflow/tfjs';
 import type { Ops, Window2d } from './ops';
 import type { GpuBuffer, GpuDevice } from '../linalg/webgpu/gpu';
-import { fusedAffine, fusedAxpby, fusedElementwiseApplies, fusedScale } from './webgpu/elementwise';
+import {
+  fusedAffine,
+  fusedAxpby,
+  fusedElementwiseApplies,
+  fusedScale,
+  fusedStepMul,
+} from './webgpu/elementwise';
 import {
   fusedClassificationCounts,
   fusedCrossEntropy,
@@ -97,6 +103,13 @@ function wasmBatchedMatMul(a: T, b: T): T {
     return tf.reshape(tf.stack(parts), [...lead, m, n]);
   });
 }
+
+function stepMask(a: T, threshold: number): T {
+  return tf.step(threshold === 0 ? a : tf.sub(a, tf.scalar(threshold)));
+}
+
+/** s·t, skipping the product for s = 1 (off the GPU each kernel is a pass over memory). */
+const scaledBy = (t: T, s: number): T => (s === 1 ? t : tf.mul(t, tf.scalar(s)));
 
 /** tfjs-backend-webgpu 4.22 takes its split-K kernel only for contractions of 2000 and more. */
 const WEBGPU_SAFE_TRANSPOSED_CONTRACTION = 1024;
@@ -382,7 +395,7 @@ export const tfjsOps: Ops<T> = {
   axpby: (a, alpha, b, beta) =>
     fusedElementwiseApplies(a, b)
       ? fusedAxpby(a, alpha, b, beta)
-      : tf.tidy(() => tf.add(tf.mul(a, tf.scalar(alpha)), tf.mul(b, tf.scalar(beta)))),
+      : tf.tidy(() => tf.add(scaledBy(a, alpha), scaledBy(b, beta))),
   neg: (a) => tf.neg(a),
   exp: (a) => tf.exp(a),
   log: (a) => tf.log(a),
@@ -395,7 +408,11 @@ export const tfjsOps: Ops<T> = {
   tanh: (a) => tf.tanh(a),
   // tf.step(x) is 1 where x > 0, else 0 (x - t > 0 exactly when x > t); on wasm it is ~5x
   // faster than a comparison and a cast. (Unlike Greater, it keeps NaN as NaN on cpu.)
-  stepMask: (a, threshold) => tf.step(threshold === 0 ? a : tf.sub(a, tf.scalar(threshold))),
+  stepMask,
+  mulStepMask: (v, x, threshold) =>
+    fusedElementwiseApplies(v, x, true)
+      ? fusedStepMul(v, x, threshold)
+      : tf.tidy(() => tf.mul(v, stepMask(x, threshold))),
   where,
 
   // ---- reductions

@@ -9,6 +9,7 @@ import { createAdam } from '../../../src/vivit/optim/adam';
 import type { Optimizer } from '../../../src/vivit/optim/optimizer';
 import { createSgd } from '../../../src/vivit/optim/sgd';
 import { Rng } from '../../../src/vivit/random';
+import { float64Ops } from '../../../src/vivit/tensor/float64-ops';
 import { tfjsOps as ops } from '../../../src/vivit/tensor/tfjs-ops';
 import { relError } from '../helpers';
 import { problem, shapes } from '../optim/harness';
@@ -74,6 +75,44 @@ describe('fused elementwise kernels on webgpu', () => {
     tf.dispose([ta, tb]);
   });
 
+  it.each([
+    [[4, 6], [4, 6], 0],
+    [[1, 5, 3], [5, 3], 0],
+    [[3, 5, 4], [5, 1], 0.25],
+    [[2, 3, 2, 2], [1, 3, 1, 2], -0.5],
+  ])('mulStepMask of %j by %j above %d as float64', async (vShape, xShape, threshold) => {
+    const size = (s: number[]) => s.reduce((p, d) => p * d, 1);
+    const v = values(size(vShape), 5);
+    const x = values(size(xShape), 6);
+    // Some entries on each side of the threshold (and one exactly on it).
+    x[0] = threshold + 1;
+    x[1] = threshold - 1;
+    x[x.length - 1] = threshold;
+    const tv = tf.tensor(v, vShape);
+    const tx = tf.tensor(x, xShape);
+    const got = ops.mulStepMask(tv, tx, threshold);
+    expect(got.shape).toEqual(vShape);
+    const exact = float64Ops.mulStepMask(
+      float64Ops.fromArray(v, vShape),
+      float64Ops.fromArray(x, xShape),
+      threshold,
+    );
+    const want = Float64Array.from(await float64Ops.read(exact));
+    expect(want.some((w) => w === 0) && want.some((w) => w !== 0)).toBe(true);
+    expectNear(await readAndDispose(got), want);
+    tf.dispose([tv, tx]);
+  });
+
+  it('mulStepMask keeps tf.step’s NaN, as the composed ops on webgpu', async () => {
+    const tv = tf.tensor1d([1, 2, Infinity, 3, -4]);
+    const tx = tf.tensor1d([NaN, -1, -1, 0, 2]);
+    const composed = tf.mul(tv, tf.step(tx));
+    expect(Array.from(await readAndDispose(ops.mulStepMask(tv, tx, 0)))).toEqual(
+      Array.from(await readAndDispose(composed)),
+    );
+    tf.dispose([tv, tx]);
+  });
+
   it('is one GPU kernel each', async () => {
     const ta = tf.tensor1d(values(5000, 3));
     const tb = tf.tensor1d(values(5000, 4));
@@ -82,6 +121,7 @@ describe('fused elementwise kernels on webgpu', () => {
       () => ops.scale(ta, 3),
       () => ops.addScalar(ta, 3),
       () => ops.axpby(ta, 2, tb, 3),
+      () => ops.mulStepMask(ta, tb, 0),
     ]) {
       const before = cache.dispatches;
       const out = op();

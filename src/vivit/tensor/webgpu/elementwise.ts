@@ -1,5 +1,5 @@
-// Fused elementwise kernels for tfjs-backend-webgpu: α·a, α·a + γ and α·a + β·b in one kernel
-// each, with the numbers in the kernel's uniforms.
+// Fused elementwise kernels for tfjs-backend-webgpu: α·a, α·a + γ, α·a + β·b and a ⊙ step(b)
+// in one kernel each, with the numbers in the kernel's uniforms.
 //
 // Through tfjs's own ops, `tf.mul(a, tf.scalar(s))` uploads the scalar to the GPU (a buffer
 // write per call) before its kernel runs, and α·a + β·b takes three kernels. On a GPU each
@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { flatDispatch, runProgram, type WebGpuProgram } from './program';
 
 /** What the kernel computes; each variant is its own shader. */
-type Variant = 'scale' | 'affine' | 'axpby';
+type Variant = 'scale' | 'affine' | 'axpby' | 'stepMul';
 
 /** Threads per workgroup, as tfjs's own elementwise programs. */
 const WORKGROUP = 128;
@@ -29,13 +29,13 @@ class ElementwiseProgram implements WebGpuProgram {
     private readonly variant: Variant,
     shape: number[],
   ) {
-    this.variableNames = variant === 'axpby' ? ['A', 'B'] : ['A'];
-    this.uniforms =
-      variant === 'scale'
-        ? 'alpha : f32,'
-        : variant === 'affine'
-          ? 'alpha : f32, shift : f32,'
-          : 'alpha : f32, beta : f32,';
+    this.variableNames = variant === 'axpby' || variant === 'stepMul' ? ['A', 'B'] : ['A'];
+    this.uniforms = {
+      scale: 'alpha : f32,',
+      affine: 'alpha : f32, shift : f32,',
+      axpby: 'alpha : f32, beta : f32,',
+      stepMul: 'threshold : f32,',
+    }[variant];
     this.outputShape = shape;
     this.shaderKey = `vivit_elementwise_${variant}`;
     this.dispatchLayout = { x: shape.map((_, i) => i) };
@@ -46,13 +46,22 @@ class ElementwiseProgram implements WebGpuProgram {
   }
 
   getUserCode(): string {
-    const value =
-      this.variant === 'scale'
-        ? 'uniforms.alpha * getAByOutputIndex(index)'
-        : this.variant === 'affine'
-          ? 'uniforms.alpha * getAByOutputIndex(index) + uniforms.shift'
-          : 'uniforms.alpha * getAByOutputIndex(index) + uniforms.beta * getBByOutputIndex(index)';
+    const value = {
+      scale: 'uniforms.alpha * getAByOutputIndex(index)',
+      affine: 'uniforms.alpha * getAByOutputIndex(index) + uniforms.shift',
+      axpby: 'uniforms.alpha * getAByOutputIndex(index) + uniforms.beta * getBByOutputIndex(index)',
+      stepMul: 'getAByOutputIndex(index) * stepOf(getBByOutputIndex(index))',
+    }[this.variant];
+    // As tf.step: 1 above the threshold, else 0, NaN stays NaN.
+    const step = `
+      fn stepOf(x : f32) -> f32 {
+        if (x != x) {
+          return x;
+        }
+        return select(0.0, 1.0, x > uniforms.threshold);
+      }`;
     return `
+      ${this.variant === 'stepMul' ? step : ''}
       fn main(index : i32) {
         if (index < uniforms.size) {
           setOutputAtIndex(index, ${value});
@@ -61,11 +70,16 @@ class ElementwiseProgram implements WebGpuProgram {
   }
 }
 
-/** Whether the fused kernels apply: webgpu, float32 operands of one shape, not empty. */
-export function fusedElementwiseApplies(a: tf.Tensor, b?: tf.Tensor): boolean {
+/** Whether the fused kernels apply: webgpu, float32 operands, not empty; `b` of a's shape, or
+ *  (with `broadcastB`) broadcasting to it. */
+export function fusedElementwiseApplies(a: tf.Tensor, b?: tf.Tensor, broadcastB = false): boolean {
   if (tf.getBackend() !== 'webgpu' || a.dtype !== 'float32' || a.size === 0) return false;
   if (b === undefined) return true;
-  return b.dtype === 'float32' && b.rank === a.rank && b.shape.every((d, i) => d === a.shape[i]);
+  if (b.dtype !== 'float32') return false;
+  if (!broadcastB) return b.rank === a.rank && b.shape.every((d, i) => d === a.shape[i]);
+  // Aligned from the right, each of b's axes is 1 or a's.
+  const offset = a.rank - b.rank;
+  return offset >= 0 && b.shape.every((d, i) => d === 1 || d === a.shape[offset + i]);
 }
 
 function run(variant: Variant, inputs: tf.Tensor[], numbers: number[]): tf.Tensor {
@@ -87,3 +101,8 @@ export const fusedAffine = (a: tf.Tensor, alpha: number, shift: number): tf.Tens
 /** α·a + β·b in one kernel (call where `fusedElementwiseApplies(a, b)`). */
 export const fusedAxpby = (a: tf.Tensor, alpha: number, b: tf.Tensor, beta: number): tf.Tensor =>
   run('axpby', [a, b], [alpha, beta]);
+
+/** a ⊙ step(b − threshold), b broadcast to a's shape, in one kernel (call where
+ *  `fusedElementwiseApplies(a, b, true)`): a ReLU-type derivative applied to a stack. */
+export const fusedStepMul = (a: tf.Tensor, b: tf.Tensor, threshold: number): tf.Tensor =>
+  run('stepMul', [a, b], [threshold]);
