@@ -1,5 +1,6 @@
 // Shared test utilities for the engine: seeded data, closeness checks, backend selection.
 import * as tf from '@tensorflow/tfjs';
+import { tfjsKeptTensorCount } from '../../src/vivit/tensor/tfjs-ops';
 import { expect } from 'vitest';
 import { Rng } from '../../src/vivit/random';
 
@@ -47,4 +48,10 @@ export function expectClose(
 export async function useCpuBackend(): Promise<void> {
   await tf.setBackend('cpu');
   await tf.ready();
+}
+
+/** Live tfjs tensors, not counting those the image ops keep for reuse (tfjs-ops `constant`):
+ *  what leak checks compare. */
+export function liveTensorCount(): number {
+  return tf.memory().numTensors - tfjsKeptTensorCount();
 }

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { LayerSpec, OptimizerSpec } from '../../src/protocol/definition';
 import { LayerShapeError, createTrainer } from '../../src/vivit/index';
 import { Rng } from '../../src/vivit/random';
-import { expectClose, randn, useCpuBackend } from './helpers';
+import { expectClose, liveTensorCount, randn, useCpuBackend } from './helpers';
 
 beforeAll(useCpuBackend);
 
@@ -231,14 +231,14 @@ describe('trainer', () => {
     const x = randn([4, 2, 8, 8], 7);
     const y = tf.tensor1d([1, 2, 3, 4], 'int32');
     await trainer.trainStep(x, y);
-    const count = tf.memory().numTensors;
+    const count = liveTensorCount();
     for (let i = 0; i < 3; i++) {
       await trainer.trainStep(x, y);
       await trainer.evaluate(x, y);
     }
-    expect(tf.memory().numTensors).toBe(count);
+    expect(liveTensorCount()).toBe(count);
     trainer.dispose();
-    expect(tf.memory().numTensors).toBe(count - 4 - 8); // 4 parameters, 8 Adam moments
+    expect(liveTensorCount()).toBe(count - 4 - 8); // 4 parameters, 8 Adam moments
   });
 
   it('round-trips parameters in PyTorch layout', async () => {

@@ -256,6 +256,32 @@ function transposedWindow(
   return conv(t, pads);
 }
 
+/** Constant tensors the image ops build from their shapes alone (filter banks, index grids),
+ *  made once per backend and shape and kept: rebuilt every step they cost a few kernels each. */
+const constants = new Map<string, T>();
+/** Distinct shapes kept; past it the cache starts over (the dropped tensors are freed). */
+const MAX_CONSTANTS = 256;
+
+/** Tensors the image ops keep for reuse (for leak checks: they are not leaks). */
+export function tfjsKeptTensorCount(): number {
+  let count = 0;
+  for (const t of constants.values()) if (!t.isDisposed) count++;
+  return count;
+}
+
+function constant(key: string, make: () => T): T {
+  const fullKey = `${tf.getBackend()}|${key}`;
+  const kept = constants.get(fullKey);
+  if (kept !== undefined && !kept.isDisposed) return kept;
+  if (constants.size >= MAX_CONSTANTS) {
+    tf.dispose([...constants.values()]);
+    constants.clear();
+  }
+  const made = tf.keep(tf.tidy(make));
+  constants.set(fullKey, made);
+  return made;
+}
+
 /** Every window's elements via a depthwise convolution with a one-hot filter bank:
  *  x [N,H,W,C] -> [N,Ho,Wo,C,kh*kw], window position m = i*kw + j last. */
 function windowPatches(x: tf.Tensor4D, win: Window2d, pads: Pads4 | 'valid'): tf.Tensor5D {
@@ -263,7 +289,10 @@ function windowPatches(x: tf.Tensor4D, win: Window2d, pads: Pads4 | 'valid'): tf
   const [kh, kw] = win.kernel;
   const k = kh * kw;
   // filter[i,j,c,m] = (m == i*kw + j); output channel c*k + m.
-  const bank = tf.tile(tf.reshape(tf.eye(k), [kh, kw, 1, k]), [1, 1, c, 1]) as tf.Tensor4D;
+  const bank = constant(
+    `bank ${kh} ${kw} ${c}`,
+    () => tf.tile(tf.reshape(tf.eye(k), [kh, kw, 1, k]), [1, 1, c, 1]) as tf.Tensor4D,
+  ) as tf.Tensor4D;
   const patches = tf.depthwiseConv2d(x, bank, win.stride, pads);
   const [, ho, wo] = patches.shape;
   return tf.reshape(patches, [n, ho, wo, c, k]);
@@ -507,18 +536,17 @@ export const tfjsOps: Ops<T> = {
     const m = tf.cast(tf.argMax(patches, 4), 'float32');
     const i = kw === 1 ? m : tf.floor(tf.div(m, tf.scalar(kw)));
     const j = kw === 1 ? null : tf.sub(m, tf.mul(i, tf.scalar(kw)));
-    const corners = new Float32Array(ho * wo);
-    for (let y = 0; y < ho; y++) {
-      for (let xx = 0; xx < wo; xx++) corners[y * wo + xx] = (y * sh - pt) * w + xx * sw - pl;
-    }
+    const corners = constant(`corners ${ho} ${wo} ${sh} ${sw} ${pt} ${pl} ${w}`, () => {
+      const values = new Float32Array(ho * wo);
+      for (let y = 0; y < ho; y++) {
+        for (let xx = 0; xx < wo; xx++) values[y * wo + xx] = (y * sh - pt) * w + xx * sw - pl;
+      }
+      return tf.tensor4d(values, [1, ho, wo, 1]);
+    });
     const within = j ? tf.add(tf.mul(i, tf.scalar(w)), j) : tf.mul(i, tf.scalar(w));
     // Clamped so that NaN or -inf inputs (a diverged run), where a padding cell can win,
     // still route gradients inside the sample rather than out of bounds.
-    const argmax = tf.clipByValue(
-      tf.add(within, tf.tensor4d(corners, [1, ho, wo, 1])),
-      0,
-      h * w - 1,
-    );
+    const argmax = tf.clipByValue(tf.add(within, corners), 0, h * w - 1);
     return { out, argmax };
   },
 
@@ -530,13 +558,17 @@ export const tfjsOps: Ops<T> = {
     // exact below 2^24, so the batch is scattered in chunks that stay below that.
     const perSample = h * w * c;
     const chunk = Math.max(1, Math.floor(FLOAT32_EXACT_INT / perSample));
-    const channel = tf.reshape(tf.range(0, c, 1, 'float32'), [1, 1, 1, c]);
+    const channel = constant(`channels ${c}`, () =>
+      tf.reshape(tf.range(0, c, 1, 'float32'), [1, 1, 1, c]),
+    );
     const parts: tf.Tensor[] = [];
     for (let start = 0; start < n; start += chunk) {
       const size = Math.min(chunk, n - start);
       const a = size === n ? argmax : tf.slice(argmax, start, size);
       const g = size === n ? dy4 : tf.slice(dy4, start, size);
-      const sample = tf.reshape(tf.range(0, size * h * w, h * w, 'float32'), [size, 1, 1, 1]);
+      const sample = constant(`samples ${size} ${h * w}`, () =>
+        tf.reshape(tf.range(0, size * h * w, h * w, 'float32'), [size, 1, 1, 1]),
+      );
       const flat = tf.add(tf.mul(tf.add(a, sample), tf.scalar(c)), channel);
       const scattered = tf.scatterND(
         tf.reshape(tf.cast(flat, 'int32'), [-1, 1]),
@@ -554,14 +586,20 @@ export const tfjsOps: Ops<T> = {
     const [pt, pb, pl, pr] = win.pad;
     // A depthwise convolution with a constant kernel counts zero padding in the divisor
     // (PyTorch's count_include_pad), which tf.avgPool does not.
-    const kernel = tf.fill([kh, kw, x4.shape[3], 1], 1 / (kh * kw)) as tf.Tensor4D;
+    const kernel = constant(
+      `average ${kh} ${kw} ${x4.shape[3]}`,
+      () => tf.fill([kh, kw, x4.shape[3], 1], 1 / (kh * kw)) as tf.Tensor4D,
+    ) as tf.Tensor4D;
     return tf.depthwiseConv2d(x4, kernel, win.stride, explicitPads(pt, pb, pl, pr));
   },
 
   avgPoolInputGrad(dy, inputShape, win) {
     const dy4 = as4d(dy, 'avgPoolInputGrad');
     const [kh, kw] = win.kernel;
-    const kernel = tf.fill([kh, kw, dy4.shape[3], 1], 1 / (kh * kw)) as tf.Tensor4D;
+    const kernel = constant(
+      `average ${kh} ${kw} ${dy4.shape[3]}`,
+      () => tf.fill([kh, kw, dy4.shape[3], 1], 1 / (kh * kw)) as tf.Tensor4D,
+    ) as tf.Tensor4D;
     return transposedWindow(dy4, inputShape[1], inputShape[2], win, (padded, pads) =>
       tf.depthwiseConv2d(padded, kernel, 1, pads),
     );

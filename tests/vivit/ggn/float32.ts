@@ -12,6 +12,7 @@ import { float64Ops } from '../../../src/vivit/tensor/float64-ops';
 import { tfjsOps } from '../../../src/vivit/tensor/tfjs-ops';
 import { randomCase, tinyNetworks, type CurvatureCase } from '../../oracle';
 import { caseModel, flat, relErr, separated } from './case-model';
+import { liveTensorCount } from '../helpers';
 
 export const FLOAT32_CASES = [
   'mlp-relu',
@@ -56,14 +57,14 @@ export async function compareCaseFloat32(
   };
   const exact = caseModel(float64Ops, c);
   const ref = await computeCurvature(exact.model, exact.batch, { ...options, eigensolver: 'host' });
-  const before = tf.memory().numTensors;
+  const before = liveTensorCount();
   const f32 = caseModel(tfjsOps, c);
   const res = await computeCurvature(f32.model, f32.batch, options);
   tf.dispose([...f32.model.params, f32.batch.x, f32.batch.y]);
   const route = expectedRoute ?? (options.eigensolver === 'device' ? 'device' : undefined);
   if (route !== undefined) expect(res.eigensolver).toBe(route);
   // Every tensor the engine made is released.
-  expect(tf.memory().numTensors).toBe(before);
+  expect(liveTensorCount()).toBe(before);
   return errorsAgainst(res, ref);
 }
 

@@ -11,6 +11,7 @@ import { float64Ops } from '../../../src/vivit/tensor/float64-ops';
 import { tfjsOps } from '../../../src/vivit/tensor/tfjs-ops';
 import { bruteForceCurvature, randomCase, tinyNetworks } from '../../oracle';
 import { caseModel } from './case-model';
+import { liveTensorCount } from '../helpers';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -76,13 +77,13 @@ describe('ggnTrace of each curvature group', () => {
       { quantities: ['eigenvalues'] },
     );
     const f32 = caseModel(tfjsOps, c);
-    const before = tf.memory().numTensors;
+    const before = liveTensorCount();
     const r = await computeCurvature(f32.model, f32.batch, {
       quantities: ['eigenvalues'],
       topK: 2,
       eigensolver: 'device',
     });
-    expect(tf.memory().numTensors).toBe(before);
+    expect(liveTensorCount()).toBe(before);
     tf.dispose([...f32.model.params, f32.batch.x, f32.batch.y]);
     expect(r.groups[0].eigenvalues.length).toBe(2);
     expect(rel(r.groups[0].ggnTrace, exact.groups[0].ggnTrace)).toBeLessThan(1e-5);

@@ -13,6 +13,7 @@ import { tfjsOps } from '../../../src/vivit/tensor/tfjs-ops';
 import { computeCurvature } from '../../../src/vivit/curvature';
 import { randomCase, tinyNetworks } from '../../oracle';
 import { caseModel, relErr } from './case-model';
+import { liveTensorCount } from '../helpers';
 
 async function useBackend(backend: string): Promise<void> {
   if (backend === 'webgpu') await initWebGpuBackend({ allowSoftware: true });
@@ -72,7 +73,7 @@ describe.each(['cpu', 'wasm', 'webgpu'])('leading Gram spectrum on %s', (backend
       const g = gramWithSpectrum(n, s, 3);
       const exact = symmetricEigen(g, n, { vectors: true });
       const gram = tfjsOps.fromArray(g, [n, n]);
-      const before = tf.memory().numTensors;
+      const before = liveTensorCount();
       const scale = 0.5;
       const got = await leadingGramSpectrum(tfjsOps, gram, n, {
         k,
@@ -81,7 +82,7 @@ describe.each(['cpu', 'wasm', 'webgpu'])('leading Gram spectrum on %s', (backend
         scale,
         seed: 1,
       });
-      expect(tf.memory().numTensors).toBe(before);
+      expect(liveTensorCount()).toBe(before);
       gram.dispose();
       const top = exact.values[0];
       expect(got.values.length).toBe(k);

@@ -16,7 +16,7 @@ import type { Network } from '../../../src/vivit/nn/network';
 import { float64Ops } from '../../../src/vivit/tensor/float64-ops';
 import { tfjsOps } from '../../../src/vivit/tensor/tfjs-ops';
 import { randomCase, type LayerSpec } from '../../oracle';
-import { useCpuBackend } from '../helpers';
+import { liveTensorCount, useCpuBackend } from '../helpers';
 import { caseModel } from './case-model';
 import { peakBufferBytes } from './memory-probe';
 
@@ -170,11 +170,11 @@ describe('refusal', () => {
   test('nothing is allocated on tfjs when refused', async () => {
     await useCpuBackend();
     const m = caseModel(tfjsOps, cs);
-    const before = tf.memory().numTensors;
+    const before = liveTensorCount();
     await expect(
       computeCurvature(m.model, m.batch, { quantities: ['eigenvalues'], memoryBudgetBytes: 1000 }),
     ).rejects.toThrow(CurvatureMemoryError);
-    expect(tf.memory().numTensors).toBe(before);
+    expect(liveTensorCount()).toBe(before);
     tf.dispose([...m.model.params, m.batch.x, m.batch.y]);
   });
 

@@ -9,7 +9,7 @@ import { computeCurvature } from '../../../src/vivit/curvature';
 import { createTrainer } from '../../../src/vivit/trainer';
 import { Network } from '../../../src/vivit/nn/network';
 import { float64Ops } from '../../../src/vivit/tensor/float64-ops';
-import { randn, useCpuBackend } from '../helpers';
+import { liveTensorCount, randn, useCpuBackend } from '../helpers';
 import { flat, relErr } from './case-model';
 
 const layers: LayerSpec[] = [
@@ -41,7 +41,7 @@ test('curvature of the live model, float32 against float64', async () => {
   const x = randn([6, 1, 6, 6], 1);
   const y = tf.tensor1d([0, 1, 2, 3, 1, 2], 'int32');
   await trainer.trainStep(x, y);
-  const before = tf.memory().numTensors;
+  const before = liveTensorCount();
 
   const options = {
     quantities: ['eigenvalues', 'gammas', 'newtonStep'] as const,
@@ -52,7 +52,7 @@ test('curvature of the live model, float32 against float64', async () => {
     { x, y },
     { ...options, quantities: [...options.quantities] },
   );
-  expect(tf.memory().numTensors).toBe(before);
+  expect(liveTensorCount()).toBe(before);
 
   const network = new Network(layers, [1, 6, 6]);
   const params = network.paramsFromTorch(

@@ -21,6 +21,7 @@ import { tfjsOps } from '../../../src/vivit/tensor/tfjs-ops';
 import { randomCase, tinyNetworks, type CurvatureCase } from '../../oracle';
 import { tfjsLossAndGradient } from '../../oracle/tfjs-reference';
 import { caseModel, relErr } from '../ggn/case-model';
+import { liveTensorCount } from '../helpers';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -109,9 +110,9 @@ describe('gradient-noise instruments = brute force from per-sample autodiff grad
       caseModel(float64Ops, c).batch,
     );
     const f32 = caseModel(tfjsOps, c);
-    const before = tf.memory().numTensors;
+    const before = liveTensorCount();
     const single = await perSampleGradientStatistics(f32.model, f32.batch);
-    expect(tf.memory().numTensors).toBe(before);
+    expect(liveTensorCount()).toBe(before);
     tf.dispose([...f32.model.params, f32.batch.x, f32.batch.y]);
     expect(relErr(single.gram, exact.gram)).toBeLessThan(1e-5);
     single.sumOfSquares.forEach((s, p) =>

@@ -21,6 +21,7 @@ import {
   type LayerSpec,
 } from '../../oracle';
 import { caseModel, relErr } from '../ggn/case-model';
+import { liveTensorCount } from '../helpers';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -319,14 +320,14 @@ describe('the float32 path (tfjs)', () => {
     });
     const f32 = caseModel(tfjsOps, c);
     const direction = f32.network.paramsFromTorch(tfjsOps, u);
-    const before = tf.memory().numTensors;
+    const before = liveTensorCount();
     const reads = tfjsReadbackCount();
     const got = await perSampleGradientStatistics(f32.model, f32.batch, undefined, {
       ...options,
       direction,
     });
     expect(tfjsReadbackCount() - reads, 'one round trip').toBe(1);
-    expect(tf.memory().numTensors).toBe(before);
+    expect(liveTensorCount()).toBe(before);
     tf.dispose([...f32.model.params, f32.batch.x, f32.batch.y, ...direction]);
     expect(relErr(got.losses!, want.losses!)).toBeLessThan(1e-5);
     expect(relErr(got.projections!, want.projections!)).toBeLessThan(1e-5);

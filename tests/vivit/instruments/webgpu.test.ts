@@ -11,6 +11,7 @@ import { float64Ops } from '../../../src/vivit/tensor/float64-ops';
 import { tfjsOps, tfjsReadbackCount } from '../../../src/vivit/tensor/tfjs-ops';
 import { randomCase, tinyNetworks } from '../../oracle';
 import { caseModel, relErr } from '../ggn/case-model';
+import { liveTensorCount } from '../helpers';
 
 beforeAll(async () => {
   await initWebGpuBackend({ allowSoftware: true });
@@ -40,14 +41,14 @@ describe('on webgpu', () => {
       });
       const gpu = caseModel(tfjsOps, c);
       const direction = gpu.network.paramsFromTorch(tfjsOps, u);
-      const before = tf.memory().numTensors;
+      const before = liveTensorCount();
       const reads = tfjsReadbackCount();
       const got = await perSampleGradientStatistics(gpu.model, gpu.batch, undefined, {
         ...options,
         direction,
       });
       expect(tfjsReadbackCount() - reads, 'one round trip').toBe(1);
-      expect(tf.memory().numTensors).toBe(before);
+      expect(liveTensorCount()).toBe(before);
       tf.dispose([...gpu.model.params, gpu.batch.x, gpu.batch.y, ...direction]);
       expect(relErr(got.gram, want.gram)).toBeLessThan(1e-4);
       expect(relErr(got.losses!, want.losses!)).toBeLessThan(1e-5);
@@ -73,13 +74,13 @@ describe('on webgpu', () => {
     const exact = caseModel(float64Ops, c);
     const want = await computeCurvature(exact.model, exact.batch, { quantities: ['eigenvalues'] });
     const gpu = caseModel(tfjsOps, c);
-    const before = tf.memory().numTensors;
+    const before = liveTensorCount();
     const got = await computeCurvature(gpu.model, gpu.batch, {
       quantities: ['eigenvalues'],
       topK: 2,
       eigensolver: 'device',
     });
-    expect(tf.memory().numTensors).toBe(before);
+    expect(liveTensorCount()).toBe(before);
     tf.dispose([...gpu.model.params, gpu.batch.x, gpu.batch.y]);
     expect(got.groups[0].eigenvalues.length).toBe(2);
     const rel = Math.abs(got.groups[0].ggnTrace - want.groups[0].ggnTrace);

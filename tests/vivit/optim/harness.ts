@@ -5,6 +5,7 @@ import { expect } from 'vitest';
 import type { Optimizer } from '../../../src/vivit/optim/optimizer';
 import { Rng } from '../../../src/vivit/random';
 import { tfjsOps as ops } from '../../../src/vivit/tensor/tfjs-ops';
+import { liveTensorCount } from '../helpers';
 
 export const shapes = [[3, 2], [4]];
 
@@ -36,8 +37,8 @@ export function runEngine(
     tf.dispose(current);
     current = next;
     history.push(current.map((t) => Float64Array.from(t.dataSync())));
-    if (baseline < 0) baseline = tf.memory().numTensors;
-    else expect(tf.memory().numTensors).toBe(baseline);
+    if (baseline < 0) baseline = liveTensorCount();
+    else expect(liveTensorCount()).toBe(baseline);
   });
   optimizer.dispose();
   tf.dispose(current);
