@@ -62,7 +62,7 @@ export async function computeCurvature<T>(
       `has ${params.length} tensors, the network has ${network.params.length} parameters`,
     );
   }
-  const { n: batchSize, target } = await checkBatch(model, loss, batch);
+  const batchSize = checkBatchShapes(model, loss, batch);
   const outputs = network.outputShape[0];
   const precision = ops.kind === 'float64' ? 'float64' : 'float32';
   const plan = planCurvature(network, loss, elementBytes(ops), precision, batchSize, options);
@@ -89,16 +89,22 @@ export async function computeCurvature<T>(
     const dropoutRng = options.dropoutRng ?? new Rng(seed, 'curvature-dropout');
     const fwd = ops.tidy(() => {
       const x = batchToEngine(ops, batch.x);
-      const targetT = ops.fromArray(target.values, target.shape);
+      const targetT = ops.asFloat(batch.y);
       const { out, caches } = network.forward(ops, params, x, { training: true, rng: dropoutRng });
       const { value, gradient } = loss.valueAndGradient(ops, out, targetT);
       const outRows = ggnSamples ? ops.gather(out, ggnSamples, 0) : out;
-      return { caches, value, gradient, outRows };
+      return { caches, value, gradient, outRows, targetT };
     });
     for (const cache of fwd.caches) for (const t of Object.values(cache)) owned.push(t);
-    owned.push(fwd.value, fwd.gradient, fwd.outRows);
-    // Loss and the GGN samples' outputs in one read: the factor is formed on the host.
-    const [lossData, outRowsData] = await readAll(ops, [fwd.value, fwd.outRows]);
+    owned.push(fwd.value, fwd.gradient, fwd.outRows, fwd.targetT);
+    // Targets, loss and the GGN samples' outputs in one read (the factor is formed on the host);
+    // the labels are checked here, before anything is built from them.
+    const [targetData, lossData, outRowsData] = await readAll(ops, [
+      fwd.targetT,
+      fwd.value,
+      fwd.outRows,
+    ]);
+    const target = checkTargets(model, loss, Float64Array.from(targetData), ops.shape(batch.y));
     const lossValue = lossData[0];
     const targetRows = selectRows(target.values, target.shape, ggnSamples);
     const factor = curvatureFactor(
@@ -264,12 +270,12 @@ function selectRows(values: Float64Array, shape: number[], rows: number[] | null
   return { values: out, shape: [rows.length, ...shape.slice(1)] };
 }
 
-/** Checks the batch against the network and loss; returns N and a float copy of the targets. */
-async function checkBatch<T>(
+/** Checks the shapes of the batch against the network and loss; returns N. */
+function checkBatchShapes<T>(
   model: CurvatureModel<T>,
   loss: LossModule,
   batch: CurvatureBatch<T>,
-): Promise<{ n: number; target: HostTarget }> {
+): number {
   const { ops, network } = model;
   const xShape = ops.shape(batch.x);
   const n = xShape[0];
@@ -282,7 +288,6 @@ async function checkBatch<T>(
   }
   const yShape = ops.shape(batch.y);
   const outputs = network.outputShape[0];
-  const values = Float64Array.from(await ops.read(batch.y));
   if (loss.name === 'cross_entropy') {
     if (yShape.length !== 1 || yShape[0] !== n) {
       throw new CurvatureInputError(
@@ -290,6 +295,24 @@ async function checkBatch<T>(
         `has shape [${yShape.join(', ')}], expected [${n}] class indices`,
       );
     }
+  } else if (yShape.length !== 2 || yShape[0] !== n || yShape[1] !== outputs) {
+    throw new CurvatureInputError(
+      'batch.y',
+      `has shape [${yShape.join(', ')}], expected [${n}, ${outputs}]`,
+    );
+  }
+  return n;
+}
+
+/** Checks the targets' values (class indices for cross-entropy); returns them as a host copy. */
+function checkTargets<T>(
+  model: CurvatureModel<T>,
+  loss: LossModule,
+  values: Float64Array,
+  shape: number[],
+): HostTarget {
+  const outputs = model.network.outputShape[0];
+  if (loss.name === 'cross_entropy') {
     values.forEach((c, i) => {
       if (!Number.isInteger(c) || c < 0 || c >= outputs) {
         throw new CurvatureInputError(
@@ -298,11 +321,6 @@ async function checkBatch<T>(
         );
       }
     });
-  } else if (yShape.length !== 2 || yShape[0] !== n || yShape[1] !== outputs) {
-    throw new CurvatureInputError(
-      'batch.y',
-      `has shape [${yShape.join(', ')}], expected [${n}, ${outputs}]`,
-    );
   }
-  return { n, target: { values, shape: yShape } };
+  return { values, shape };
 }

@@ -45,9 +45,7 @@ export async function largestEntrySigns<T>(
     const part = indices.slice(start, start + chunk);
     const coeff = eigenvectorCoefficients(spectrum, part, samples);
     const lifted = liftRows(ctx, group, coeff, part.length, spectrum.n);
-    const extremes: Extremes[] = await Promise.all(
-      lifted.map((t) => rowExtremes(ctx.ops, t, part.length)),
-    );
+    const extremes: Extremes[] = await rowExtremes(ctx.ops, lifted, part.length);
     const { signs, ties } = signsFromExtremes(extremes, part.length);
     for (const { row, part: q } of ties) {
       // +a and −a both present: the first in PyTorch flat order decides.

@@ -116,23 +116,29 @@ function torchRowsOf(
   return out;
 }
 
-/** Per row of [rows, ...] the largest and the smallest entry (computed where the tensor lives;
- *  only 2·rows numbers come back). */
+/** Per tensor of [rows, ...] and per row, the largest and the smallest entry (computed where
+ *  the tensors live; 2·rows numbers per tensor come back, all in one read). */
 export async function rowExtremes<T>(
   ops: Ops<T>,
-  t: T,
+  tensors: readonly T[],
   rows: number,
-): Promise<{ max: Float64Array; min: Float64Array }> {
-  const both = ops.tidy(() => {
-    const flat = ops.reshape(t, [rows, sizeOfRest(ops.shape(t))]);
-    return ops.concat([ops.max(flat, [1]), ops.neg(ops.max(ops.neg(flat), [1]))], 0);
-  });
-  const values = await ops.read(both);
-  ops.dispose(both);
-  return {
-    max: Float64Array.from(values.subarray(0, rows)),
-    min: Float64Array.from(values.subarray(rows, 2 * rows)),
-  };
+): Promise<{ max: Float64Array; min: Float64Array }[]> {
+  const both = ops.tidy(() =>
+    tensors.map((t) => {
+      const flat = ops.reshape(t, [rows, sizeOfRest(ops.shape(t))]);
+      return ops.concat([ops.max(flat, [1]), ops.neg(ops.max(ops.neg(flat), [1]))], 0);
+    }),
+  );
+  let values: (Float32Array | Float64Array)[];
+  try {
+    values = await readAll(ops, both);
+  } finally {
+    ops.dispose(both);
+  }
+  return values.map((v) => ({
+    max: Float64Array.from(v.subarray(0, rows)),
+    min: Float64Array.from(v.subarray(rows, 2 * rows)),
+  }));
 }
 
 function sizeOfRest(shape: readonly number[]): number {

@@ -45,6 +45,7 @@ export const float64Ops: Float64Ops = {
   zeros: (shape) => filled(shape, 0, 'zeros'),
   fill: (shape, value) => filled(shape, value, 'fill'),
   shape: (t) => [...t.shape],
+  asFloat: (t) => t,
   toArray: (t) => t.data.slice(),
   read: (t) => Promise.resolve(t.data.slice()),
   item(t) {

@@ -45,6 +45,8 @@ export interface Ops<T> {
   zeros(shape: Shape): T;
   fill(shape: Shape, value: number): T;
   shape(t: T): number[];
+  /** t as float values (the same tensor where it already is; labels may come as int32). */
+  asFloat(t: T): T;
   /** Copies the values out (synchronously). Never call inside tidy and return the array.
    *  Not available on backends that can only read asynchronously (webgpu in Node): the engine
    *  reads through `read`; `toArray` is for the float64 ops and for tests. */

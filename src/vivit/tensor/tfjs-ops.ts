@@ -350,6 +350,7 @@ export const tfjsOps: Ops<T> = {
   zeros: (shape) => tf.zeros([...shape], 'float32'),
   fill: (shape, value) => tf.fill([...shape], value, 'float32'),
   shape: (t) => [...t.shape],
+  asFloat: (t) => (t.dtype === 'float32' ? t : tf.cast(t, 'float32')),
   // Copy: the cpu backend hands out its own storage from dataSync.
   toArray: (t) => Float32Array.from(t.dataSync() as Float32Array),
   item(t) {

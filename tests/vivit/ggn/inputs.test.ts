@@ -1,4 +1,5 @@
-// Bad requests get a CurvatureInputError naming the field; nothing is computed.
+// Bad requests get a CurvatureInputError naming the field; nothing is returned (bad labels are
+// found with the first read, after the forward pass).
 
 import { describe, expect, test } from 'vitest';
 import { computeCurvature, type CurvatureOptions } from '../../../src/vivit/curvature';
