@@ -259,7 +259,8 @@ function transposedWindow(
 /** Constant tensors the image ops build from their shapes alone (filter banks, index grids),
  *  made once per backend and shape and kept: rebuilt every step they cost a few kernels each. */
 const constants = new Map<string, T>();
-/** Distinct shapes kept; past it the cache starts over (the dropped tensors are freed). */
+/** Distinct shapes kept; past it new ones are made per call as before (dropping kept ones
+ *  could free a tensor an op in progress still holds). */
 const MAX_CONSTANTS = 256;
 
 /** Tensors the image ops keep for reuse (for leak checks: they are not leaks). */
@@ -273,10 +274,7 @@ function constant(key: string, make: () => T): T {
   const fullKey = `${tf.getBackend()}|${key}`;
   const kept = constants.get(fullKey);
   if (kept !== undefined && !kept.isDisposed) return kept;
-  if (constants.size >= MAX_CONSTANTS) {
-    tf.dispose([...constants.values()]);
-    constants.clear();
-  }
+  if (constants.size >= MAX_CONSTANTS) return make();
   const made = tf.keep(tf.tidy(make));
   constants.set(fullKey, made);
   return made;
