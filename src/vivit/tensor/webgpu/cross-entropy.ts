@@ -1,7 +1,7 @@
 // Softmax cross-entropy on logits [N, C] with float class indices [N], one thread per sample,
 // for tfjs-backend-webgpu. Through tfjs's ops the loss, its gradient, the accuracy and the
 // label check take ~35 small kernels per training step (log-softmax, a one-hot built from
-// comparisons, argMax, ...); here they take four: per-sample losses, the gradient, and
+// comparisons, argMax, ...); here they take five: per-sample losses, the gradient, and
 // per-sample [correct, bad label] flags, plus tfjs's sums over the batch.
 //
 // Per sample n with z = logits[n], m = max z, s = Σ_c exp(z_c - m), y = labels[n]:
