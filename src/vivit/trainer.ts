@@ -115,7 +115,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
     withAccuracy: boolean,
   ): Promise<Float32Array> => {
     const numbers = tf.tidy(() => {
-      const target = prepareTarget(y);
+      const target = ops.asFloat(y);
       const { out } = network.forward(ops, p, engineInput(x), { training: true, rng });
       const value = loss.value(ops, out, target);
       return withAccuracy ? stats(out, target, value) : tf.reshape(value, [1]);
@@ -137,7 +137,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
     const maskSeed = dropoutRng.nextUint32();
     const masks = () => new Rng(maskSeed, 'damped-newton-step');
     const before = loss.accuracy ? await forwardStats(params, x, y, masks(), true) : null;
-    const xs = x.dtype === 'float32' ? x : tf.cast(x, 'float32');
+    const xs = ops.asFloat(x);
     let result;
     try {
       result = await dn.direction({ ops, network, params, loss }, { x: xs, y }, masks());
@@ -169,7 +169,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
       if (newton) return newtonStep(newton, x, y);
       const gradientOptimizer = optimizer as Optimizer<tf.Tensor>;
       const { next, numbers, correctCounted } = tf.tidy(() => {
-        const target = prepareTarget(y);
+        const target = ops.asFloat(y);
         const { out, caches } = network.forward(ops, params, engineInput(x), {
           training: true,
           rng: dropoutRng,
@@ -217,7 +217,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
         const numbers = tf.tidy(() => {
           const xs = tf.slice(x, start, size);
           const ys = tf.slice(y, start, size);
-          const target = prepareTarget(ys);
+          const target = ops.asFloat(ys);
           const { out } = network.forward(ops, params, engineInput(xs), { training: false });
           return stats(out, target, loss.value(ops, out, target));
         });
@@ -274,18 +274,13 @@ function toResult(values: ArrayLike<number>): BatchResult {
 }
 
 function engineInput(x: tf.Tensor): tf.Tensor {
-  return batchToEngine(ops, x.dtype === 'float32' ? x : tf.cast(x, 'float32'));
-}
-
-/** Targets as the loss modules take them: float class indices [N] or float [N, C]. */
-function prepareTarget(y: tf.Tensor): tf.Tensor {
-  return y.dtype === 'float32' ? y : tf.cast(y, 'float32');
+  return batchToEngine(ops, ops.asFloat(x));
 }
 
 /** Number of labels that are not class indices of the model (a [1] tensor; 0 for mse). */
 function countBadLabels(y: tf.Tensor, outputs: number, loss: LossModule): tf.Tensor {
   if (loss.name !== 'cross_entropy') return tf.zeros([1]);
-  const yf = prepareTarget(y);
+  const yf = ops.asFloat(y);
   const bad = tf.logicalOr(
     tf.logicalOr(tf.less(yf, 0), tf.greaterEqual(yf, outputs)),
     tf.notEqual(yf, tf.floor(yf)),

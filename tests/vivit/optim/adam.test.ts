@@ -21,7 +21,7 @@ const variants = [
 
 describe('Adam (torch.optim.Adam semantics)', () => {
   for (const v of variants) {
-    it(`${v.name}: 8 steps match the reference loop`, () => {
+    it(`${v.name}: 8 steps match the reference loop`, async () => {
       const { params, grads } = problem(8, 2);
       const optimizer = createAdam(ops, {
         type: 'adam',
@@ -30,7 +30,7 @@ describe('Adam (torch.optim.Adam semantics)', () => {
         eps: v.eps,
         weight_decay: v.weightDecay,
       });
-      const actual = runEngine(optimizer, params, grads);
+      const actual = await runEngine(optimizer, params, grads);
       const expected = adamReference(params, grads, v);
       // Compare the steps taken (p_t - p_0) so float32 storage of p does not hide them.
       actual.forEach((step, t) =>

@@ -1,5 +1,5 @@
-// Runs an engine optimizer on tfjs for a fixed sequence of gradients and returns the
-// parameters after every step, checking that no tensors leak between steps.
+// Runs an engine optimizer on tfjs (any backend) for a fixed sequence of gradients and returns
+// the parameters after every step, checking that no tensors leak between steps.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
 import type { Optimizer } from '../../../src/vivit/optim/optimizer';
@@ -19,15 +19,15 @@ export function problem(steps: number, seed: number) {
   };
 }
 
-export function runEngine(
+export async function runEngine(
   optimizer: Optimizer<tf.Tensor>,
   params: Float64Array[],
   gradsPerStep: Float64Array[][],
-): Float64Array[][] {
+): Promise<Float64Array[][]> {
   let current = params.map((p, i) => tf.tensor(Float32Array.from(p), shapes[i]));
   const history: Float64Array[][] = [];
   let baseline = -1;
-  gradsPerStep.forEach((grads) => {
+  for (const grads of gradsPerStep) {
     const next = ops.tidy(() =>
       optimizer.step(
         current,
@@ -36,10 +36,13 @@ export function runEngine(
     );
     tf.dispose(current);
     current = next;
-    history.push(current.map((t) => Float64Array.from(t.dataSync())));
+    // Read asynchronously: the same loop runs on webgpu, which cannot read synchronously.
+    const step: Float64Array[] = [];
+    for (const t of current) step.push(Float64Array.from(await ops.read(t)));
+    history.push(step);
     if (baseline < 0) baseline = liveTensorCount();
     else expect(liveTensorCount()).toBe(baseline);
-  });
+  }
   optimizer.dispose();
   tf.dispose(current);
   return history;

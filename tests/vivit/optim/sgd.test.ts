@@ -17,7 +17,7 @@ const variants = [
 
 describe('SGD (torch.optim.SGD semantics)', () => {
   for (const v of variants) {
-    it(`${v.name}: 6 steps match the reference loop`, () => {
+    it(`${v.name}: 6 steps match the reference loop`, async () => {
       const { params, grads } = problem(6, 1);
       const optimizer = createSgd(ops, {
         type: 'sgd',
@@ -26,7 +26,7 @@ describe('SGD (torch.optim.SGD semantics)', () => {
         weight_decay: v.weightDecay,
         nesterov: v.nesterov,
       });
-      const actual = runEngine(optimizer, params, grads);
+      const actual = await runEngine(optimizer, params, grads);
       const expected = sgdReference(params, grads, v);
       expect(optimizer.steps).toBe(6);
       actual.forEach((step, t) =>

@@ -6,13 +6,12 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initWebGpuBackend, webGpuDispatchCache } from '../../../src/vivit/backend-webgpu';
 import { createAdam } from '../../../src/vivit/optim/adam';
-import type { Optimizer } from '../../../src/vivit/optim/optimizer';
 import { createSgd } from '../../../src/vivit/optim/sgd';
 import { Rng } from '../../../src/vivit/random';
 import { float64Ops } from '../../../src/vivit/tensor/float64-ops';
 import { tfjsOps as ops } from '../../../src/vivit/tensor/tfjs-ops';
 import { relError } from '../helpers';
-import { problem, shapes } from '../optim/harness';
+import { problem, runEngine } from '../optim/harness';
 import { adamReference, sgdReference } from '../optim/reference';
 
 beforeAll(async () => {
@@ -172,32 +171,6 @@ describe('fused elementwise kernels on webgpu', () => {
   });
 });
 
-/** Runs an optimizer on webgpu for the gradients given; parameters after every step. */
-async function runOnGpu(
-  optimizer: Optimizer<tf.Tensor>,
-  params: Float64Array[],
-  gradsPerStep: Float64Array[][],
-): Promise<Float64Array[][]> {
-  let current = params.map((p, i) => tf.tensor(Float32Array.from(p), shapes[i]));
-  const history: Float64Array[][] = [];
-  for (const grads of gradsPerStep) {
-    const next = ops.tidy(() =>
-      optimizer.step(
-        current,
-        grads.map((g, i) => tf.tensor(Float32Array.from(g), shapes[i])),
-      ),
-    );
-    tf.dispose(current);
-    current = next;
-    const step: Float64Array[] = [];
-    for (const t of current) step.push(Float64Array.from(await ops.read(t)));
-    history.push(step);
-  }
-  optimizer.dispose();
-  tf.dispose(current);
-  return history;
-}
-
 describe('optimizers on webgpu (fused updates) against their float64 reference loops', () => {
   it('SGD with momentum, Nesterov and weight decay', async () => {
     const o = { lr: 0.05, momentum: 0.8, weightDecay: 0.01, nesterov: true };
@@ -209,7 +182,7 @@ describe('optimizers on webgpu (fused updates) against their float64 reference l
       weight_decay: o.weightDecay,
       nesterov: o.nesterov,
     });
-    const actual = await runOnGpu(sgd, params, grads);
+    const actual = await runEngine(sgd, params, grads);
     const expected = sgdReference(params, grads, o);
     actual.forEach((step, t) =>
       step.forEach((p, i) => expect(relError(p, expected[t][i])).toBeLessThan(1e-5)),
@@ -227,7 +200,7 @@ describe('optimizers on webgpu (fused updates) against their float64 reference l
       eps: o.eps,
       weight_decay: o.weightDecay,
     });
-    const actual = await runOnGpu(adam, params, grads);
+    const actual = await runEngine(adam, params, grads);
     const expected = adamReference(params, grads, o);
     actual.forEach((step, t) =>
       step.forEach((p, i) => {
