@@ -41,7 +41,7 @@ export async function deviceGramSpectrum<T>(
   const all = result.values.map((v) => v * scale);
   const nontrivial = nontrivialCount(all, eigRtol);
   const k = Math.min(nontrivial, topK ?? nontrivial);
-  let vectors: Float64Array | null = null;
+  let vectors: Float32Array | null = null;
   let vectorsOnDevice = result.vectorsTensor;
   if (options.vectors) {
     // The solver applies the same rule (λ > eigRtol · λ_max, at most topK) to pick m.
@@ -49,7 +49,7 @@ export async function deviceGramSpectrum<T>(
       if (vectorsOnDevice !== null) ops.dispose(vectorsOnDevice);
       throw new Error(`device eigensolver: ${result.m} eigenvectors for ${k} kept eigenvalues`);
     }
-    vectors = Float64Array.from(result.vectors);
+    vectors = result.vectors;
     const signs = fixRowSigns(vectors, k, n);
     if (vectorsOnDevice !== null && signs.includes(-1)) {
       const unsigned = vectorsOnDevice;
@@ -73,7 +73,7 @@ export async function deviceGramSpectrum<T>(
 /** Each row's entry of largest magnitude made positive (the first one on ties), as the host
  *  solver does for its eigenvectors (linalg/signs.ts), so both paths agree on signs. Returns
  *  the factor (±1) each row was multiplied by. */
-function fixRowSigns(rows: Float64Array, count: number, n: number): Float64Array {
+function fixRowSigns(rows: Float32Array, count: number, n: number): Float64Array {
   const signs = new Float64Array(count).fill(1);
   for (let k = 0; k < count; k++) {
     const row = rows.subarray(k * n, (k + 1) * n);

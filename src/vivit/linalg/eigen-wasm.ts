@@ -284,6 +284,9 @@ function withHeap(
   outputs: number[],
   call: (ex: EigensolverExports, pointers: number[]) => number,
   what: string,
+  /** Reads the outputs in place (views of the heap, valid only during the call); without it
+   *  they are copied out and returned. */
+  readOutputs?: (views: Float64Array[]) => void,
 ): Float64Array[] {
   const ex = ensureInstance();
   if (ex === null) throw new WasmEigensolverError(loadFailure ?? 'eigensolver.wasm is not loaded');
@@ -304,9 +307,12 @@ function withHeap(
     }
     if (status === 1) throw new WasmEigensolverError(`the QR iteration did not converge (${what})`);
     if (status !== 0) throw new WasmEigensolverError(`${what}: status ${status}`);
-    return outputs.map((length, i) =>
-      new Float64Array(ex.memory.buffer, pointers[inputs.length + i], length).slice(),
+    const views = outputs.map(
+      (length, i) => new Float64Array(ex.memory.buffer, pointers[inputs.length + i], length),
     );
+    if (readOutputs === undefined) return views.map((view) => view.slice());
+    readOutputs(views);
+    return [];
   } finally {
     if (trapped) instance = null;
     else for (const p of pointers) if (p !== 0) ex.free(p);
@@ -330,22 +336,30 @@ export function tridiagonalValuesWasm(d: Float64Array, e: Float64Array): Float64
 
 /** Unit eigenvectors (rows, lambdas.length × n) of the scaled tridiagonal (d, e) for the
  *  eigenvalues `lambdas`, which are entries firstIndex… of its descending spectrum; clusters
- *  are eigenvalues closer than clusterGap · ‖T‖ (see eigensolver.cpp, tridiagonal_vectors). */
-export function tridiagonalVectorsWasm(
+ *  are eigenvalues closer than clusterGap · ‖T‖ (see eigensolver.cpp, tridiagonal_vectors).
+ *  Written into `out` (exactly lambdas.length × n entries; float32 rounds them) when given,
+ *  straight from the wasm heap, else into a new Float64Array. */
+export function tridiagonalVectorsWasm<Out extends Float64Array | Float32Array = Float64Array>(
   d: Float64Array,
   e: Float64Array,
   lambdas: Float64Array,
   clusterGap: number,
   firstIndex: number,
-): Float64Array {
+  out?: Out,
+): Out {
   const n = d.length;
   const m = lambdas.length;
-  if (m === 0) return new Float64Array(0);
-  const [vectors] = withHeap(
+  if (out !== undefined && out.length !== m * n) {
+    throw new RangeError(`the output holds ${out.length} entries, ${m} vectors need ${m * n}`);
+  }
+  const target = out ?? new Float64Array(m * n);
+  if (m === 0) return target as Out;
+  withHeap(
     [d, e, lambdas],
     [m * n],
     (ex, [pd, pe, pl, pz]) => ex.tridiagonal_vectors(pd, pe, n, pl, m, clusterGap, firstIndex, pz),
     `${m} eigenvectors of a tridiagonal matrix of size ${n}`,
+    ([vectors]) => target.set(vectors),
   );
-  return vectors;
+  return target as Out;
 }

@@ -22,13 +22,19 @@ export interface TridiagonalEigenOptions {
   /** Worker threads to share the vectors with (default: the process's pool, one fewer than
    *  the cores; null: this thread alone). */
   pool?: TridiagonalPool | null;
+  /** Write the vectors, rounded to float32, into this array (at least maxVectors × n entries)
+   *  instead of a new float64 one: the device solver's upload staging. Workers write their rows
+   *  into it in place when it is backed by a SharedArrayBuffer; otherwise this thread works
+   *  alone. Kept across steps, it spares allocating megabytes per step. */
+  into?: Float32Array;
 }
 
 export interface TridiagonalEigen {
   /** All n eigenvalues, descending. */
   values: Float64Array;
-  /** The m eigenvectors as rows (m × n), row k belonging to values[k]. */
-  vectors: Float64Array;
+  /** The m eigenvectors as rows (m × n), row k belonging to values[k]: the first m·n entries
+   *  of options.into when given. */
+  vectors: Float64Array | Float32Array;
   m: number;
   /** How many pieces the vectors were computed in (1: this thread alone). */
   pieces: number;
@@ -60,11 +66,21 @@ export async function tridiagonalEigen(
     options.rtol === undefined
       ? options.maxVectors
       : Math.min(options.maxVectors, nontrivialCount(scaled, options.rtol));
-  const pool = options.pool === undefined ? tridiagonalPool() : options.pool;
+  const { into } = options;
+  if (into !== undefined && into.length < m * n) {
+    throw new RangeError(`options.into holds ${into.length} entries, ${m} vectors need ${m * n}`);
+  }
+  // Workers write into shared memory; without a shared destination this thread works alone.
+  const shared = into === undefined || into.buffer instanceof SharedArrayBuffer;
+  const pool = !shared ? null : options.pool === undefined ? tridiagonalPool() : options.pool;
   const pieces = splitAtGaps(scaled, m, options.clusterGap * infinityNorm(ds, es), pool);
-  const vectors = new Float64Array(m * n);
-  const solve = (start: number, end: number): Float64Array =>
-    tridiagonalVectorsWasm(ds, es, scaled.slice(start, end), options.clusterGap, start);
+  const vectors =
+    into?.subarray(0, m * n) ??
+    new Float64Array(pool === null ? new ArrayBuffer(8 * m * n) : new SharedArrayBuffer(8 * m * n));
+  const solve = (start: number, end: number): void => {
+    const out = vectors.subarray(start * n, end * n);
+    tridiagonalVectorsWasm(ds, es, scaled.slice(start, end), options.clusterGap, start, out);
+  };
   // Other pieces go to the workers first, then this thread does the first one.
   const remote = pieces.slice(1).map(async ([start, end]) => {
     const task = {
@@ -73,16 +89,15 @@ export async function tridiagonalEigen(
       lambdas: scaled.slice(start, end),
       clusterGap: options.clusterGap,
       firstIndex: start,
+      out: vectors.subarray(start * n, end * n),
     };
-    let z: Float64Array;
     try {
-      z = await pool!.vectors(task);
+      await pool!.vectors(task);
     } catch {
-      z = solve(start, end); // a worker failed: the pool reports itself broken, redo it here
+      solve(start, end); // a worker failed: the pool reports itself broken, redo it here
     }
-    vectors.set(z, start * n);
   });
-  if (pieces.length > 0) vectors.set(solve(pieces[0][0], pieces[0][1]), 0);
+  if (pieces.length > 0) solve(pieces[0][0], pieces[0][1]);
   await Promise.all(remote);
   const values = scaled.map((v) => v * 2 ** exponent);
   return { values, vectors, m, pieces: Math.max(1, pieces.length) };

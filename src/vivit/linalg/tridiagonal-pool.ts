@@ -15,6 +15,9 @@ export interface VectorTask {
   lambdas: Float64Array;
   clusterGap: number;
   firstIndex: number;
+  /** Where the rows go: exactly lambdas.length × n entries of an array backed by a
+   *  SharedArrayBuffer, which the worker writes in place (no copy back, nothing allocated). */
+  out: Float64Array | Float32Array;
 }
 
 // Plain JavaScript, evaluated in the worker. The imports are those of eigen-wasm.ts's own
@@ -29,7 +32,7 @@ const imports = {
 };
 const ex = new WebAssembly.Instance(workerData.module, imports).exports;
 ex._initialize();
-parentPort.on('message', ({ id, d, e, lambdas, clusterGap, firstIndex }) => {
+parentPort.on('message', ({ id, d, e, lambdas, clusterGap, firstIndex, out }) => {
   const n = d.length, m = lambdas.length;
   const sizes = [n, n, m, m * n];
   const pointers = sizes.map((length) => ex.malloc(Math.max(1, length) * 8));
@@ -38,8 +41,8 @@ parentPort.on('message', ({ id, d, e, lambdas, clusterGap, firstIndex }) => {
     [d, e, lambdas].forEach((a, i) => new Float64Array(ex.memory.buffer, pointers[i], a.length).set(a));
     const status = ex.tridiagonal_vectors(pointers[0], pointers[1], n, pointers[2], m, clusterGap, firstIndex, pointers[3]);
     if (status !== 0) throw new Error('tridiagonal_vectors: status ' + status);
-    const z = new Float64Array(ex.memory.buffer, pointers[3], m * n).slice();
-    parentPort.postMessage({ id, z }, [z.buffer]);
+    out.set(new Float64Array(ex.memory.buffer, pointers[3], m * n));
+    parentPort.postMessage({ id });
   } catch (error) {
     parentPort.postMessage({ id, error: String(error && error.message || error) });
   } finally {
@@ -49,7 +52,7 @@ parentPort.on('message', ({ id, d, e, lambdas, clusterGap, firstIndex }) => {
 `;
 
 interface Pending {
-  resolve(z: Float64Array): void;
+  resolve(): void;
   reject(error: Error): void;
 }
 
@@ -68,12 +71,12 @@ export class TridiagonalPool {
     for (let i = 0; i < size; i++) {
       const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module } });
       worker.unref();
-      worker.on('message', (m: { id: number; z?: Float64Array; error?: string }) => {
+      worker.on('message', (m: { id: number; error?: string }) => {
         const job = this.pending.get(m.id);
         this.pending.delete(m.id);
         this.holdProcess(this.pending.size > 0);
-        if (m.z) job?.resolve(m.z);
-        else job?.reject(new Error(m.error ?? 'no result'));
+        if (m.error === undefined) job?.resolve();
+        else job?.reject(new Error(m.error));
       });
       worker.on('error', (error) => {
         this.failure = error.message;
@@ -83,8 +86,12 @@ export class TridiagonalPool {
     }
   }
 
-  /** Eigenvectors for one cluster-aligned run of eigenvalues (rows, lambdas.length × n). */
-  vectors(task: VectorTask): Promise<Float64Array> {
+  /** Eigenvectors for one cluster-aligned run of eigenvalues (rows, lambdas.length × n) into
+   *  task.out. */
+  vectors(task: VectorTask): Promise<void> {
+    if (!(task.out.buffer instanceof SharedArrayBuffer)) {
+      return Promise.reject(new Error('the pool writes into shared memory only'));
+    }
     const id = this.nextId++;
     const worker = this.workers[this.turn++ % this.workers.length];
     return new Promise((resolve, reject) => {

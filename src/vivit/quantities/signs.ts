@@ -81,7 +81,7 @@ export function flipEntries(v: Float64Array, signs: Int8Array): void {
 }
 
 /** Flips rows of a K × n row-major array (Gram eigenvectors ẽ_k) in place. */
-export function flipRows(rows: Float64Array, n: number, signs: Int8Array): void {
+export function flipRows(rows: Float64Array | Float32Array, n: number, signs: Int8Array): void {
   for (let k = 0; k < signs.length; k++) {
     if (signs[k] > 0) continue;
     for (let i = 0; i < n; i++) rows[k * n + i] = -rows[k * n + i];

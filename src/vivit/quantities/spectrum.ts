@@ -17,8 +17,10 @@ export interface Spectrum {
   values: Float64Array;
   /** How many eigenvalues passed the eigRtol rule (before topK). */
   nontrivial: number;
-  /** Gram eigenvectors as rows: ẽ_k = vectors[k·n .. (k+1)·n), K × n. Null when not asked. */
-  vectors: Float64Array | null;
+  /** Gram eigenvectors as rows: ẽ_k = vectors[k·n .. (k+1)·n), K × n. Null when not asked.
+   *  Float32Array where they were computed in float32 (the device eigensolver's, as read
+   *  back: widening megabytes to float64 would add nothing but time). */
+  vectors: Float64Array | Float32Array | null;
 }
 
 export function gramSpectrum(

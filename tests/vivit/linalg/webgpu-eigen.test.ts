@@ -8,6 +8,10 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initWebGpuBackend } from '../../../src/vivit/backend-webgpu';
 import { tridiagonalEigen } from '../../../src/vivit/linalg/tridiagonal-eigen';
+import {
+  tridiagonalValuesWasm,
+  tridiagonalVectorsWasm,
+} from '../../../src/vivit/linalg/eigen-wasm';
 import { TridiagonalPool } from '../../../src/vivit/linalg/tridiagonal-pool';
 import { symmetricEigen } from '../../../src/vivit/linalg/index';
 import { Rng } from '../../../src/vivit/random';
@@ -251,6 +255,67 @@ describe('the tridiagonal stage: eigenvalues and inverse-iteration vectors of T'
     expect(shared.pieces).toBe(4);
     expect(shared.values).toEqual(alone.values);
     expect(shared.vectors).toEqual(alone.vectors);
+  });
+
+  it.each([
+    { name: 'T of order 1', scale: 1 },
+    // Pivots of ~ε·1e-140 make the back substitution rescale (|z| > 1e150) in every solve.
+    { name: 'T of order 1e-140 (the solves rescale)', scale: 2 ** -465 },
+  ])(
+    'vectors solved four at a time in SIMD lanes equal those solved one at a time: $name',
+    async ({ scale }) => {
+      // 150 distinct eigenvalues: every vector is alone in its cluster, so one call of 150
+      // solves 37 groups of four in lanes and the last two one at a time, while calls of one
+      // vector always take the one-at-a-time path.
+      const n = 150;
+      const { d, e } = tridiagonal(n, false, false, scale);
+      // Eigenvalues of T scaled to order 1, as tridiagonal_values expects (exact powers of 2).
+      const values = tridiagonalValuesWasm(
+        d.map((x) => x / scale),
+        e.map((x) => x / scale),
+      ).map((x) => x * scale);
+      const together = tridiagonalVectorsWasm(d, e, values, 1e-9, 0);
+      const norm = Math.max(...values.map(Math.abs));
+      for (let k = 0; k < n; k++) {
+        const alone = tridiagonalVectorsWasm(d, e, values.slice(k, k + 1), 1e-9, k);
+        expect(together.subarray(k * n, (k + 1) * n)).toEqual(alone);
+        let residual = 0;
+        for (let i = 0; i < n; i++) {
+          const tz =
+            d[i] * alone[i] +
+            (i > 0 ? e[i - 1] * alone[i - 1] : 0) +
+            (i + 1 < n ? e[i] * alone[i + 1] : 0);
+          residual = Math.max(residual, Math.abs(tz - values[k] * alone[i]));
+        }
+        expect(residual).toBeLessThan(1e-12 * norm);
+      }
+      // Into a float32 destination: the same vectors, rounded.
+      const rounded = tridiagonalVectorsWasm(d, e, values, 1e-9, 0, new Float32Array(n * n));
+      expect(rounded).toEqual(Float32Array.from(together));
+    },
+  );
+
+  it('writes rounded vectors into a shared float32 staging array, worker rows in place', async () => {
+    const { d, e } = tridiagonal(400, true, true);
+    const options = { maxVectors: 400, clusterGap: 1e-9 };
+    const reference = await tridiagonalEigen(d, e, 400, { ...options, pool: null });
+    const into = new Float32Array(new SharedArrayBuffer(4 * 400 * 401)).fill(7);
+    const staged = await tridiagonalEigen(d, e, 400, { ...options, pool, into });
+    expect(staged.pieces).toBe(4);
+    expect(staged.vectors.buffer).toBe(into.buffer);
+    expect(staged.vectors).toEqual(Float32Array.from(reference.vectors));
+    expect(into[400 * 400]).toBe(7); // nothing written past m × n
+    // Not shared: this thread alone, same result.
+    const plain = await tridiagonalEigen(d, e, 400, {
+      ...options,
+      pool,
+      into: new Float32Array(400 * 400),
+    });
+    expect(plain.pieces).toBe(1);
+    expect(plain.vectors).toEqual(staged.vectors);
+    await expect(
+      tridiagonalEigen(d, e, 400, { ...options, into: new Float32Array(10) }),
+    ).rejects.toThrow(/options.into holds 10 entries, 400 vectors need 160000/);
   });
 
   it('keeps vectors for λ > rtol · λ_max only, and none when λ_max ≤ 0', async () => {

@@ -45,7 +45,7 @@ export function synthetic(N: number, M: number, D: number, seed: number): Synthe
 /** e_k = V ẽ_k / √λ_k for Gram eigenvector rows (K × n). */
 export function liftDense(
   s: Synthetic,
-  vectors: Float64Array,
+  vectors: Float64Array | Float32Array,
   values: Float64Array,
 ): Float64Array[] {
   const n = s.N * s.M;

@@ -539,104 +539,291 @@ double inverseIterationCost(const double *w, int m, int n, double gap) {
 // from a random start, the first solve already shrinks the other components by eps·‖T‖/gap,
 // the second reaches roundoff. The start vector of eigenvalue j depends on firstIndex + j only,
 // so a range of eigenvalues split at cluster boundaries gives the same vectors piece by piece
-// (in parallel) as in one call. work: 7n doubles, ipiv: n bytes.
+// (in parallel) as in one call.
+//
+// Each solve is a chain of dependent divisions and multiplications (the LU's pivots, the back
+// substitution), so one vector at a time leaves the CPU waiting on latencies. Vectors outside
+// clusters are independent: they are solved kLanes at a time, interleaved in SIMD registers
+// (solveLanes), with exactly the scalar path's operations per lane, so a vector is bitwise the
+// same whichever path computed it. work: 7n doubles, pivot: n bytes.
+
+constexpr double kBig = 1e150, kSmall = 1e-150;  // rescaling bounds of the back substitution
+constexpr int kLanes = 4;                         // two f64x2 registers
+
+inline double guardPivot(double u, double tiny) {
+  return std::abs(u) < tiny ? (u < 0 ? -tiny : tiny) : u;
+}
+
+// Deterministic random start in [-1/2, 1/2) for the eigenvalue of spectrum index `index`.
+inline unsigned startSeed(int index) { return 0x2545f491u ^ ((unsigned)index * 0x9e3779b9u); }
+inline double nextStart(unsigned &seed) {
+  seed = seed * 1664525u + 1013904223u;
+  return (double)(seed >> 8) / 16777216.0 - 0.5;
+}
+
+// One vector, scalar: LU with partial pivoting of T − shift·I, then `rounds` solves, each
+// re-orthogonalized against Z's rows [orthoFrom, orthoTo) (its cluster, twice) and normalized.
+// Result in Z row `row`. work: 6n + 2 doubles.
+void solveOne(const double *d, const double *e, int n, double shift, double tinyPivot,
+              int rounds, int index, const double *Z, int orthoFrom, int orthoTo, double *out,
+              double *work, unsigned char *pivot) {
+  double *inv = work, *u1 = work + n, *u2 = work + 2 * n, *l = work + 3 * n, *x = work + 4 * n;
+  double *z = work + 5 * n;  // n + 2: z[n] = z[n+1] = 0 pad the back substitution
+  double p = d[0] - shift, q = n > 1 ? e[0] : 0;
+  for (int i = 0; i + 1 < n; ++i) {
+    const double b = e[i], a = d[i + 1] - shift, c = i + 2 < n ? e[i + 1] : 0;
+    const bool swap = std::abs(p) < std::abs(b);
+    const double u0 = swap ? b : p, num = swap ? p : b;
+    const double li = u0 == 0 ? 0 : num / u0;
+    u1[i] = swap ? a : q;
+    u2[i] = swap ? c : 0;
+    l[i] = li;
+    pivot[i] = swap;
+    const double next = swap ? q - li * a : a - li * q;
+    q = swap ? -(li * c) : c;
+    p = next;
+    inv[i] = 1 / guardPivot(u0, tinyPivot);
+  }
+  inv[n - 1] = 1 / guardPivot(p, tinyPivot);
+  u1[n - 1] = u2[n - 1] = 0;
+  z[n] = z[n + 1] = 0;
+  unsigned seed = startSeed(index);
+  for (int i = 0; i < n; ++i) x[i] = nextStart(seed);
+  for (int round = 0; round < rounds; ++round) {
+    for (int i = 0; i + 1 < n; ++i) {
+      const double lo = pivot[i] ? x[i + 1] : x[i], hi = pivot[i] ? x[i] : x[i + 1];
+      x[i] = lo;
+      x[i + 1] = hi - l[i] * lo;
+    }
+    for (int i = n - 1; i >= 0; --i) {
+      double s = (x[i] - u1[i] * z[i + 1] - u2[i] * z[i + 2]) * inv[i];
+      if (std::abs(s) > kBig) {
+        // Rescale what is solved and what is left so nothing overflows.
+        for (int t = i + 1; t < n; ++t) z[t] *= kSmall;
+        for (int t = 0; t < i; ++t) x[t] *= kSmall;
+        s *= kSmall;
+      }
+      z[i] = s;
+    }
+    // Orthogonalize against the cluster's earlier vectors (twice is enough), normalize.
+    const int passes = orthoTo > orthoFrom ? 2 : 1;
+    for (int pass = 0; pass < passes; ++pass) {
+      for (int o = orthoFrom; o < orthoTo; ++o) {
+        const double *zo = Z + (size_t)o * n;
+        double s = 0;
+        for (int i = 0; i < n; ++i) s += z[i] * zo[i];
+        for (int i = 0; i < n; ++i) z[i] -= s * zo[i];
+      }
+      double largest = 0, norm = 0;
+      for (int i = 0; i < n; ++i) largest = std::max(largest, std::abs(z[i]));
+      if (largest == 0) {
+        z[index % n] = 1;  // cannot happen for a nonsingular solve; keep a unit vector
+        largest = 1;
+      }
+      for (int i = 0; i < n; ++i) {
+        z[i] /= largest;
+        norm += z[i] * z[i];
+      }
+      norm = 1 / std::sqrt(norm);
+      for (int i = 0; i < n; ++i) z[i] *= norm;
+    }
+    for (int i = 0; i < n; ++i) x[i] = z[i];
+  }
+  std::memcpy(out, z, sizeof(double) * n);
+}
+
+inline v128_t pick(v128_t mask, v128_t ifTrue, v128_t ifFalse) {
+  return wasm_v128_bitselect(ifTrue, ifFalse, mask);
+}
+
+// kLanes independent vectors (no orthogonalization), solveOne's operations lane by lane on
+// data interleaved as [i * kLanes + lane]; lanes 0–1 and 2–3 are two f64x2 chains. Results in
+// Z rows out[0..kLanes-1]. work: 7·kLanes·n + 2·kLanes doubles.
+void solveLanes(const double *d, const double *e, int n, const double *shift, double tinyPivot,
+                int rounds, const int *index, double *const *out, double *work) {
+  constexpr int L = kLanes;
+  double *inv = work, *u1 = work + L * n, *u2 = work + 2 * L * n, *l = work + 3 * L * n;
+  double *mask = work + 4 * L * n, *x = work + 5 * L * n;
+  const v128_t zero = splat(0), one = splat(1), tiny = splat(tinyPivot),
+               minusTiny = splat(-tinyPivot);
+  const v128_t shift0 = load(shift), shift1 = load(shift + 2);
+  auto guard = [&](v128_t u) {
+    const v128_t small = wasm_f64x2_lt(wasm_f64x2_abs(u), tiny);
+    return pick(small, pick(wasm_f64x2_lt(u, zero), minusTiny, tiny), u);
+  };
+  // LU, both chains in one loop.
+  v128_t p[2] = {sub(splat(d[0]), shift0), sub(splat(d[0]), shift1)};
+  v128_t q[2] = {splat(e[0]), splat(e[0])};
+  for (int i = 0; i + 1 < n; ++i) {
+    const v128_t b = splat(e[i]), c = splat(i + 2 < n ? e[i + 1] : 0);
+    const v128_t a[2] = {sub(splat(d[i + 1]), shift0), sub(splat(d[i + 1]), shift1)};
+    for (int h = 0; h < 2; ++h) {
+      const v128_t swap = wasm_f64x2_lt(wasm_f64x2_abs(p[h]), wasm_f64x2_abs(b));
+      const v128_t u0 = pick(swap, b, p[h]), num = pick(swap, p[h], b);
+      const v128_t li = pick(wasm_f64x2_eq(u0, zero), zero, wasm_f64x2_div(num, u0));
+      const int at = i * L + 2 * h;
+      store(u1 + at, pick(swap, a[h], q[h]));
+      store(u2 + at, pick(swap, c, zero));
+      store(l + at, li);
+      store(mask + at, swap);
+      const v128_t next = pick(swap, sub(q[h], mul(li, a[h])), sub(a[h], mul(li, q[h])));
+      q[h] = pick(swap, wasm_f64x2_neg(mul(li, c)), c);
+      p[h] = next;
+      store(inv + at, wasm_f64x2_div(one, guard(u0)));
+    }
+  }
+  for (int h = 0; h < 2; ++h) {
+    const int at = (n - 1) * L + 2 * h;
+    store(inv + at, wasm_f64x2_div(one, guard(p[h])));
+    store(u1 + at, zero);
+    store(u2 + at, zero);
+  }
+  double *z = x + (size_t)L * n;  // n + 2 rows, the last two zero (solveOne's pad)
+  for (int t = 0; t < 2 * L; ++t) z[L * n + t] = 0;
+  for (int lane = 0; lane < L; ++lane) {
+    unsigned seed = startSeed(index[lane]);
+    for (int i = 0; i < n; ++i) x[i * L + lane] = nextStart(seed);
+  }
+  for (int round = 0; round < rounds; ++round) {
+    for (int h = 0; h < 2; ++h) {
+      v128_t current = load(x + 2 * h);
+      for (int i = 0; i + 1 < n; ++i) {
+        const int at = i * L + 2 * h;
+        const v128_t swap = load(mask + at), following = load(x + at + L);
+        const v128_t lo = pick(swap, following, current), hi = pick(swap, current, following);
+        store(x + at, lo);
+        current = sub(hi, mul(load(l + at), lo));
+      }
+      store(x + (n - 1) * L + 2 * h, current);
+    }
+    v128_t z1[2] = {zero, zero}, z2[2] = {zero, zero};
+    const v128_t big = splat(kBig);
+    for (int i = n - 1; i >= 0; --i) {
+      for (int h = 0; h < 2; ++h) {
+        const int at = i * L + 2 * h;
+        v128_t s = sub(sub(load(x + at), mul(load(u1 + at), z1[h])), mul(load(u2 + at), z2[h]));
+        s = mul(s, load(inv + at));
+        store(z + at, s);
+        if (wasm_v128_any_true(wasm_f64x2_gt(wasm_f64x2_abs(s), big))) {
+          // Rare: solveOne's rescaling, lane by lane, on the stored values.
+          for (int lane = 2 * h; lane < 2 * h + 2; ++lane) {
+            if (!(std::abs(z[i * L + lane]) > kBig)) continue;
+            for (int t = i + 1; t < n; ++t) z[t * L + lane] *= kSmall;
+            for (int t = 0; t < i; ++t) x[t * L + lane] *= kSmall;
+            z[i * L + lane] *= kSmall;
+          }
+          s = load(z + at);
+          z1[h] = load(z + at + L);
+        }
+        z2[h] = z1[h];
+        z1[h] = s;
+      }
+    }
+    // Normalize each lane as solveOne does (max, divide, sum of squares in index order).
+    double largest[L] = {0, 0, 0, 0};
+    for (int i = 0; i < n; ++i)
+      for (int lane = 0; lane < L; ++lane)
+        largest[lane] = std::max(largest[lane], std::abs(z[i * L + lane]));
+    for (int lane = 0; lane < L; ++lane) {
+      if (largest[lane] == 0) {
+        z[(index[lane] % n) * L + lane] = 1;
+        largest[lane] = 1;
+      }
+    }
+    const v128_t divisor[2] = {load(largest), load(largest + 2)};
+    v128_t norm[2] = {zero, zero};
+    for (int i = 0; i < n; ++i) {
+      for (int h = 0; h < 2; ++h) {
+        const int at = i * L + 2 * h;
+        const v128_t v = wasm_f64x2_div(load(z + at), divisor[h]);
+        store(z + at, v);
+        norm[h] = add(norm[h], mul(v, v));
+      }
+    }
+    double scale[L];
+    for (int h = 0; h < 2; ++h) {
+      scale[2 * h] = 1 / std::sqrt(wasm_f64x2_extract_lane(norm[h], 0));
+      scale[2 * h + 1] = 1 / std::sqrt(wasm_f64x2_extract_lane(norm[h], 1));
+    }
+    const v128_t factor[2] = {load(scale), load(scale + 2)};
+    for (int i = 0; i < n; ++i) {
+      for (int h = 0; h < 2; ++h) {
+        const int at = i * L + 2 * h;
+        const v128_t v = mul(load(z + at), factor[h]);
+        store(z + at, v);
+        store(x + at, v);
+      }
+    }
+  }
+  for (int lane = 0; lane < L; ++lane)
+    for (int i = 0; i < n; ++i) out[lane][i] = z[i * L + lane];
+}
+
 void inverseIteration(const double *d, const double *e, int n, const double *lambda, int m,
                       double clusterGapRelative, int iterations, int firstIndex, double *Z,
                       double *work, unsigned char *pivot) {
-  double *u0 = work, *u1 = work + n, *u2 = work + 2 * n, *l = work + 3 * n, *x = work + 4 * n;
   const double tnorm = tridiagonalNorm(d, e, n);
   const double clusterGap = clusterGapRelative * tnorm, separation = 10 * kEps * tnorm;
   const double tinyPivot = kEps * tnorm;
-  const double big = 1e150, small = 1e-150;
-  int clusterStart = 0;
-  double lastShift = 0;
+  // Shifts and clusters first (a cluster's shifts depend on each other), then the vectors:
+  // those alone in their cluster kLanes at a time, clusters in order, one vector at a time.
+  double *shifts = (double *)std::malloc(sizeof(double) * m + sizeof(int) * m);
+  double *lanesWork = (double *)std::malloc(sizeof(double) * (7 * kLanes * (size_t)n + 2 * kLanes));
+  if (shifts == nullptr || lanesWork == nullptr) {
+    // Out of memory for the fast path: recompute shifts on the fly, one vector at a time.
+    std::free(shifts);
+    std::free(lanesWork);
+    int clusterStart = 0;
+    double lastShift = 0;
+    for (int j = 0; j < m; ++j) {
+      double shift = lambda[j];
+      if (j > 0 && lambda[j - 1] - lambda[j] <= clusterGap) {
+        if (shift > lastShift - separation) shift = lastShift - separation;
+      } else {
+        clusterStart = j;
+      }
+      lastShift = shift;
+      solveOne(d, e, n, shift, tinyPivot, j > clusterStart ? std::max(iterations, 3) : iterations,
+               firstIndex + j, Z, clusterStart, j, Z + (size_t)j * n, work, pivot);
+    }
+    return;
+  }
+  int *clusterStart = (int *)(shifts + m);
   for (int j = 0; j < m; ++j) {
     double shift = lambda[j];
     if (j > 0 && lambda[j - 1] - lambda[j] <= clusterGap) {
-      if (shift > lastShift - separation) shift = lastShift - separation;
+      clusterStart[j] = clusterStart[j - 1];
+      if (shift > shifts[j - 1] - separation) shift = shifts[j - 1] - separation;
     } else {
-      clusterStart = j;
+      clusterStart[j] = j;
     }
-    lastShift = shift;
-    // LU with partial pivoting of T - shift·I (rows: U = u0, u1, u2 diagonals).
-    double p = d[0] - shift, q = n > 1 ? e[0] : 0;
-    for (int i = 0; i + 1 < n; ++i) {
-      const double b = e[i], a = d[i + 1] - shift, c = i + 2 < n ? e[i + 1] : 0;
-      if (std::abs(p) >= std::abs(b)) {
-        pivot[i] = 0;
-        const double li = p == 0 ? 0 : b / p;
-        u0[i] = p;
-        u1[i] = q;
-        u2[i] = 0;
-        l[i] = li;
-        p = a - li * q;
-        q = c;
-      } else {
-        pivot[i] = 1;
-        const double li = p / b;
-        u0[i] = b;
-        u1[i] = a;
-        u2[i] = c;
-        l[i] = li;
-        p = q - li * a;
-        q = -li * c;
+    shifts[j] = shift;
+  }
+  double laneShift[kLanes];
+  int laneIndex[kLanes], count = 0;
+  double *laneOut[kLanes];
+  for (int j = 0; j < m; ++j) {
+    const bool alone = clusterStart[j] == j && (j + 1 == m || clusterStart[j + 1] != j);
+    if (alone) {
+      laneShift[count] = shifts[j];
+      laneIndex[count] = firstIndex + j;
+      laneOut[count] = Z + (size_t)j * n;
+      if (++count == kLanes) {
+        solveLanes(d, e, n, laneShift, tinyPivot, iterations, laneIndex, laneOut, lanesWork);
+        count = 0;
       }
-    }
-    u0[n - 1] = p;
-    for (int i = 0; i < n; ++i) {
-      if (std::abs(u0[i]) < tinyPivot) u0[i] = u0[i] < 0 ? -tinyPivot : tinyPivot;
-    }
-    // Deterministic random start vector.
-    double *z = Z + (size_t)j * n;
-    unsigned seed = 0x2545f491u ^ ((unsigned)(firstIndex + j) * 0x9e3779b9u);
-    for (int i = 0; i < n; ++i) {
-      seed = seed * 1664525u + 1013904223u;
-      x[i] = (double)(seed >> 8) / 16777216.0 - 0.5;
-    }
-    const int rounds = j > clusterStart ? std::max(iterations, 3) : iterations;
-    for (int iteration = 0; iteration < rounds; ++iteration) {
-      // Solve (T - shift I) z = x: apply L (with the row swaps), then back-substitute in U.
-      for (int i = 0; i + 1 < n; ++i) {
-        if (pivot[i]) std::swap(x[i], x[i + 1]);
-        x[i + 1] -= l[i] * x[i];
-      }
-      for (int i = n - 1; i >= 0; --i) {
-        double s = x[i];
-        if (i + 1 < n) s -= u1[i] * z[i + 1];
-        if (i + 2 < n) s -= u2[i] * z[i + 2];
-        s /= u0[i];
-        if (std::abs(s) > big) {
-          // Rescale what is solved and what is left so nothing overflows.
-          for (int t = i + 1; t < n; ++t) z[t] *= small;
-          for (int t = 0; t < i; ++t) x[t] *= small;
-          s *= small;
-        }
-        z[i] = s;
-      }
-      // Orthogonalize against the cluster's earlier vectors (twice is enough), normalize.
-      for (int pass = 0; pass < (j > clusterStart ? 2 : 1); ++pass) {
-        for (int o = clusterStart; o < j; ++o) {
-          const double *zo = Z + (size_t)o * n;
-          double s = 0;
-          for (int i = 0; i < n; ++i) s += z[i] * zo[i];
-          for (int i = 0; i < n; ++i) z[i] -= s * zo[i];
-        }
-        double norm = 0, largest = 0;
-        for (int i = 0; i < n; ++i) largest = std::max(largest, std::abs(z[i]));
-        if (largest == 0) {
-          z[j % n] = 1;  // cannot happen for a nonsingular solve; keep a unit vector
-          largest = 1;
-        }
-        for (int i = 0; i < n; ++i) {
-          z[i] /= largest;
-          norm += z[i] * z[i];
-        }
-        norm = 1 / std::sqrt(norm);
-        for (int i = 0; i < n; ++i) z[i] *= norm;
-      }
-      for (int i = 0; i < n; ++i) x[i] = z[i];
+    } else {
+      const int rounds = j > clusterStart[j] ? std::max(iterations, 3) : iterations;
+      solveOne(d, e, n, shifts[j], tinyPivot, rounds, firstIndex + j, Z, clusterStart[j], j,
+               Z + (size_t)j * n, work, pivot);
     }
   }
+  for (int t = 0; t < count; ++t) {
+    solveOne(d, e, n, laneShift[t], tinyPivot, iterations, laneIndex[t], Z, 0, 0, laneOut[t],
+             work, pivot);
+  }
+  std::free(shifts);
+  std::free(lanesWork);
 }
 
 /** out (cols × rows) = in (rows × cols)ᵀ, row-major, in tiles. */

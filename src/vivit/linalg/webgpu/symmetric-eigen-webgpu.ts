@@ -102,6 +102,10 @@ export class WebGpuEigensolver {
    *  a lost device, …): the solver is then not used again in this process. */
   private failure: string | null = null;
   private static readonly cachedSizes = 3;
+  /** Host staging of the tridiagonal eigenvectors, kept across steps (allocating megabytes per
+   *  step is not free): `shared` is written by the worker threads in place; dawn.node's
+   *  writeBuffer cannot read shared memory (it crashes), so `plain` is what is uploaded. */
+  private staging: { shared: Float32Array; plain: Float32Array } | null = null;
 
   constructor(private readonly device: GpuDevice) {}
 
@@ -238,10 +242,12 @@ export class WebGpuEigensolver {
 
     // ---- host: eigenvalues of T, eigenvectors of the kept ones
     mark = performance.now();
+    const staging = this.hostStaging(options.maxVectors * n);
     const host = await tridiagonalEigen(d, e, n, {
       maxVectors: options.maxVectors,
       ...(options.rtol !== undefined && { rtol: options.rtol }),
       clusterGap: options.clusterGap ?? FLOAT32_CLUSTER_GAP,
+      into: staging.shared,
     });
     const values = host.values.map((v) => v * scale);
     const m = host.m;
@@ -253,7 +259,8 @@ export class WebGpuEigensolver {
 
     // ---- (2) back-transform the kept vectors on the device, read them
     mark = performance.now();
-    device.queue.writeBuffer(r.z, 0, Float32Array.from(host.vectors));
+    staging.plain.set(host.vectors);
+    device.queue.writeBuffer(r.z, 0, staging.plain.subarray(0, m * n));
     device.queue.writeBuffer(r.count, 0, new Uint32Array([m, 0, 0, 0]));
     const encoder2 = device.createCommandEncoder();
     const pass2 = encoder2.beginComputePass();
@@ -270,6 +277,18 @@ export class WebGpuEigensolver {
   destroy(): void {
     for (const r of this.sized.values()) destroyBuffers(r);
     this.sized.clear();
+    this.staging = null;
+  }
+
+  private hostStaging(length: number): { shared: Float32Array; plain: Float32Array } {
+    if (this.staging === null || this.staging.plain.length < length) {
+      const shared =
+        typeof SharedArrayBuffer === 'function'
+          ? new Float32Array(new SharedArrayBuffer(4 * length))
+          : new Float32Array(length);
+      this.staging = { shared, plain: new Float32Array(length) };
+    }
+    return this.staging;
   }
 
   private bindGroup(pipeline: GpuComputePipeline, buffers: GpuBuffer[]) {
