@@ -12,6 +12,10 @@ export interface DeviceSpectrumOptions {
   eigRtol: number;
   topK?: number;
   vectors: boolean;
+  /** With vectors: also bring them to the host (`vectors`, signs fixed as the host solver's);
+   *  false leaves them on the device only (`vectorsOnDevice`, signs as the solver made them),
+   *  for γ and λ formed there — the m × n read and its host work are spared. */
+  hostVectors: boolean;
   /** Factor turning the raw device Gram matrix into G̃ (1/N_S). */
   scale: number;
 }
@@ -37,18 +41,19 @@ export async function deviceGramSpectrum<T>(
   const result = await solver.solve(gram, n, {
     maxVectors: options.vectors ? Math.min(topK ?? n, n) : 0,
     rtol: eigRtol,
+    readVectors: options.hostVectors,
   });
   const all = result.values.map((v) => v * scale);
   const nontrivial = nontrivialCount(all, eigRtol);
   const k = Math.min(nontrivial, topK ?? nontrivial);
   let vectors: Float32Array | null = null;
   let vectorsOnDevice = result.vectorsTensor;
-  if (options.vectors) {
-    // The solver applies the same rule (λ > eigRtol · λ_max, at most topK) to pick m.
-    if (result.m !== k) {
-      if (vectorsOnDevice !== null) ops.dispose(vectorsOnDevice);
-      throw new Error(`device eigensolver: ${result.m} eigenvectors for ${k} kept eigenvalues`);
-    }
+  // The solver applies the same rule (λ > eigRtol · λ_max, at most topK) to pick m.
+  if (options.vectors && result.m !== k) {
+    if (vectorsOnDevice !== null) ops.dispose(vectorsOnDevice);
+    throw new Error(`device eigensolver: ${result.m} eigenvectors for ${k} kept eigenvalues`);
+  }
+  if (options.vectors && options.hostVectors) {
     vectors = result.vectors;
     const signs = fixRowSigns(vectors, k, n);
     if (vectorsOnDevice !== null && signs.includes(-1)) {

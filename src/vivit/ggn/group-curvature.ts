@@ -5,17 +5,21 @@
 
 import type { CurvatureTimings, EigenRoute, GroupCurvature } from '../curvature-types';
 import {
+  blockSquares,
   columnMeans,
   directionalCurvatures,
   directionalGradients,
   flipColumns,
   flipEntries,
   flipRows,
+  gammaProduct,
+  gammasFromProduct,
   gradientOverlap,
   gradientSigns,
   gramLayerShares,
   gramSpectrum,
   largestEntrySign,
+  lambdasFromBlockSquares,
   newtonCoefficients,
   normSharesByLayer,
   resolveDamping,
@@ -31,7 +35,7 @@ import type { SweepGroup } from './sweep';
 import { deviceGramSpectrum } from './device-spectrum';
 import { leadingGramSpectrum } from './leading-spectrum';
 import { DeviceEigenError } from '../linalg/webgpu/symmetric-eigen-webgpu';
-import { scaledCopy } from '../tensor/read';
+import { readAll, scaledCopy } from '../tensor/read';
 
 export interface GroupInput<T> {
   plan: CurvaturePlan;
@@ -96,6 +100,7 @@ export async function groupCurvature<T>(input: GroupInput<T>): Promise<GroupOutp
         eigRtol: plan.eigRtol,
         topK: plan.topK,
         vectors: plan.gramVectors,
+        hostVectors: plan.gramVectorsOnHost,
         scale: 1 / nS,
       });
       vectorsOnDevice = full.vectorsOnDevice;
@@ -134,23 +139,50 @@ export async function groupCurvature<T>(input: GroupInput<T>): Promise<GroupOutp
     ggnTrace,
   };
   let gammas: Matrix | null = null;
-  let gammaMean: Float64Array | null = null;
+  let lambdas: Matrix | null = null;
+  // The sweep's sums use ∇_f of the MEAN loss and unscaled columns: P = (N/√N_S)·P_raw.
+  const gammaScale = plan.batch / Math.sqrt(nS);
+  const projections = plan.needGammas ? sweep.projections : null;
   try {
-    if (plan.needGammas && sweep.projections) {
-      // The sweep's sums use ∇_f of the MEAN loss and unscaled columns: P = (N/√N_S)·P_raw.
-      gammas = await directionalGradients(
-        ops,
-        spectrum,
-        sweep.projections,
-        plan.batch / Math.sqrt(nS),
-        vectorsOnDevice,
-      );
-      gammaMean = columnMeans(gammas);
+    if (vectorsOnDevice !== null && spectrum.vectors === null && k > 0) {
+      // The vectors never left the device: γ's product and λ's block sums, one read.
+      const rows = vectorsOnDevice;
+      const wanted = [
+        projections ? gammaProduct(ops, spectrum, projections, rows) : null,
+        plan.needLambdas ? blockSquares(ops, rows, nS, m) : null,
+      ];
+      const present = wanted.filter((t): t is T => t !== null);
+      let raws: ArrayLike<number>[];
+      try {
+        raws = await readAll(ops, present);
+      } finally {
+        ops.dispose(present);
+      }
+      if (projections) {
+        gammas = gammasFromProduct(
+          raws.shift()!,
+          spectrum.values,
+          ops.shape(projections)[1],
+          gammaScale,
+        );
+      }
+      if (plan.needLambdas) lambdas = lambdasFromBlockSquares(raws.shift()!, spectrum.values, nS);
+    } else {
+      if (projections) {
+        gammas = await directionalGradients(
+          ops,
+          spectrum,
+          projections,
+          gammaScale,
+          vectorsOnDevice,
+        );
+      }
+      if (plan.needLambdas) lambdas = directionalCurvatures(spectrum, nS, m);
     }
   } finally {
     if (vectorsOnDevice !== null) ops.dispose(vectorsOnDevice);
   }
-  const lambdas = plan.needLambdas ? directionalCurvatures(spectrum, nS, m) : null;
+  const gammaMean = gammas ? columnMeans(gammas) : null;
   const lambdaMean = lambdas ? columnMeans(lambdas) : null;
   if (plan.signs === 'gradient' && gammas && gammaMean) {
     flipAll(spectrum, gradientSigns(gammaMean), gammas, gammaMean);

@@ -51,6 +51,9 @@ export interface CurvaturePlan {
   needGammas: boolean;
   needLambdas: boolean;
   gramVectors: boolean;
+  /** The Gram eigenvectors are needed on the host (eigenvectors, the Newton step, layer shares,
+   *  the all-directions sign pass); γ and λ alone can be formed where the vectors are. */
+  gramVectorsOnHost: boolean;
   /** 'largest-entry' signs for every direction (γ requested): all e_k pass through V. */
   signPassAll: boolean;
   keepStacks: boolean;
@@ -128,6 +131,8 @@ export function planCurvature(
     (signs === 'gradient' && wantsEigenvectors);
   const gramVectors = needGammas || needLambdas || wantsEigenvectors || want.has('layerShares');
   const signPassAll = signs === 'largest-entry' && want.has('gammas');
+  const gramVectorsOnHost =
+    wantsEigenvectors || want.has('newtonStep') || want.has('layerShares') || signPassAll;
   const keepStacks = wantsEigenvectors || want.has('newtonStep') || signPassAll;
   const gradientGram = want.has('overlap') && gradSamples !== null;
   const maxFormed = wantsEigenvectors
@@ -167,6 +172,7 @@ export function planCurvature(
     needGammas,
     needLambdas,
     gramVectors,
+    gramVectorsOnHost,
     signPassAll,
     keepStacks,
     gradientGram,

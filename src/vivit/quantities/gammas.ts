@@ -24,19 +24,48 @@ export async function directionalGradients<T>(
   scale: number,
   vectorsOnDevice: T | null = null,
 ): Promise<Matrix> {
+  const [, nGrad] = ops.shape(projections);
+  if (spectrum.values.length === 0) return zerosMatrix(nGrad, 0);
+  const product = gammaProduct(ops, spectrum, projections, vectorsOnDevice);
+  let raw: ArrayLike<number>;
+  try {
+    raw = await ops.read(product);
+  } finally {
+    ops.dispose(product);
+  }
+  return gammasFromProduct(raw, spectrum.values, nGrad, scale);
+}
+
+/** Ẽ P_raw [K, N_grad] on the device holding P (Ẽ: the K Gram eigenvectors as rows, from
+ *  `vectorsOnDevice` or else uploaded from spectrum.vectors). K ≥ 1. */
+export function gammaProduct<T>(
+  ops: Ops<T>,
+  spectrum: Spectrum,
+  projections: T,
+  vectorsOnDevice: T | null,
+): T {
   const { n, values } = spectrum;
   const k = values.length;
-  const [rows, nGrad] = ops.shape(projections);
+  const [rows] = ops.shape(projections);
   if (rows !== n) throw new Error(`projections have ${rows} rows, the Gram matrix has ${n}`);
-  const out = zerosMatrix(nGrad, k);
-  if (k === 0) return out;
-  if (!spectrum.vectors) throw new Error('directional gradients need the Gram eigenvectors');
   const vectors = spectrum.vectors;
-  const product = ops.tidy(() =>
-    ops.matMul(vectorsOnDevice ?? ops.fromArray(vectors, [k, n]), projections),
+  if (vectorsOnDevice === null && !vectors) {
+    throw new Error('directional gradients need the Gram eigenvectors');
+  }
+  return ops.tidy(() =>
+    ops.matMul(vectorsOnDevice ?? ops.fromArray(vectors!.subarray(0, k * n), [k, n]), projections),
   );
-  const raw = await ops.read(product); // [K, N_grad]
-  ops.dispose(product);
+}
+
+/** γ [N_grad, K] from the product's values [K, N_grad]: γ_nk = scale · (ẼP)_kn / √λ_k. */
+export function gammasFromProduct(
+  raw: ArrayLike<number>,
+  values: Float64Array,
+  nGrad: number,
+  scale: number,
+): Matrix {
+  const k = values.length;
+  const out = zerosMatrix(nGrad, k);
   for (let j = 0; j < k; j++) {
     const f = scale / Math.sqrt(values[j]);
     for (let s = 0; s < nGrad; s++) out.data[s * k + j] = f * raw[j * nGrad + s];

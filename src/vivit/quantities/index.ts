@@ -2,8 +2,8 @@
 // V: one quantity per file.
 
 export { DEFAULT_EIG_RTOL, gramSpectrum, type Spectrum } from './spectrum';
-export { directionalGradients } from './gammas';
-export { directionalCurvatures } from './lambdas';
+export { directionalGradients, gammaProduct, gammasFromProduct } from './gammas';
+export { blockSquares, directionalCurvatures, lambdasFromBlockSquares } from './lambdas';
 export { columnMeans, columnVariances, signalToNoise } from './statistics';
 export { gradientOverlap, type GradientOverlap } from './overlap';
 export {

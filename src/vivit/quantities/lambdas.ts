@@ -12,6 +12,7 @@
 // Σ_m s sᵀ (e.g. the rank-compressed one). Check: (1/N_S) Σ_n λ_nk = λ_k ‖ẽ_k‖² = λ_k.
 // Cost O(K · N_S · M).
 
+import type { Ops } from '../tensor/ops';
 import type { Matrix } from './matrix';
 import { zerosMatrix } from './matrix';
 import type { Spectrum } from './spectrum';
@@ -38,6 +39,31 @@ export function directionalCurvatures(spectrum: Spectrum, samples: number, m: nu
       }
       out.data[s * k + j] = f * sq;
     }
+  }
+  return out;
+}
+
+/** Σ_m ẽ_k[n·M + m]² [K, N_S] on the device, from the eigenvector rows held there (K × n):
+ *  λ's only use of the vectors, so they need not come to the host. */
+export function blockSquares<T>(ops: Ops<T>, rows: T, samples: number, m: number): T {
+  const [k, n] = ops.shape(rows);
+  if (samples * m !== n) {
+    throw new Error(`${samples} samples × ${m} vectors do not make a Gram matrix of size ${n}`);
+  }
+  return ops.tidy(() => ops.sum(ops.reshape(ops.square(rows), [k, samples, m]), [2]));
+}
+
+/** λ [N_S, K] from blockSquares' values: λ_nk = N_S · λ_k · Σ_m ẽ_k[n·M + m]². */
+export function lambdasFromBlockSquares(
+  raw: ArrayLike<number>,
+  values: Float64Array,
+  samples: number,
+): Matrix {
+  const k = values.length;
+  const out = zerosMatrix(samples, k);
+  for (let j = 0; j < k; j++) {
+    const f = samples * values[j];
+    for (let s = 0; s < samples; s++) out.data[s * k + j] = f * raw[j * samples + s];
   }
   return out;
 }

@@ -67,6 +67,20 @@ test.each(['a_mlp_sigmoid_mse', 'b_mlp_relu_ce'])(
   },
 );
 
+// γ and λ alone with gradient signs: the device solver's vectors never come to the host (γ's
+// product and λ's block sums are formed on the device and read together).
+test.each(FLOAT32_CASES)(
+  'device eigensolver, vectors kept on the device: $name, $loss',
+  async ({ name, loss }) => {
+    expectWithin(
+      await compareFloat32(name, loss, 'device', {
+        quantities: ['eigenvalues', 'gammas', 'lambdas'],
+        signs: 'gradient',
+      }),
+    );
+  },
+);
+
 test("'auto' solves a Gram matrix of n ≥ 256 on the device, a smaller one on the host", async () => {
   const net = tinyNetworks().find((n) => n.name === 'mlp-relu')!;
   // MSE on 3 outputs: n = 3N. At N = 90 the Gram matrix (270², rank ≤ D = 43) goes to the

@@ -81,6 +81,44 @@ describe('curvature step reads on webgpu', () => {
     y.dispose();
   });
 
+  it("keeps the device eigensolver's vectors on the device for γ and λ: four round trips", async () => {
+    const y = tf.tensor1d(
+      Array.from({ length: 12 }, (_, i) => i % 3),
+      'int32',
+    );
+    const options = { eigensolver: 'device' as const, signs: 'gradient' as const };
+    const tensors = liveTensorCount();
+    let reads = tfjsReadbackCount();
+    const onDevice = await computeCurvature(
+      model,
+      { x, y },
+      { ...options, quantities: ['gammas', 'lambdas'] },
+    );
+    // targets + loss + outputs, gradient, the tridiagonal form, γ's product with λ's sums.
+    expect(tfjsReadbackCount() - reads).toBe(4);
+    expect(onDevice.eigensolver).toBe('device');
+    reads = tfjsReadbackCount();
+    // Eigenvectors need the Gram vectors on the host: their read comes back (and the lift's).
+    const onHost = await computeCurvature(
+      model,
+      { x, y },
+      { ...options, quantities: ['gammas', 'lambdas', 'eigenvectors'], eigenvectorCount: 1 },
+    );
+    expect(tfjsReadbackCount() - reads).toBe(6);
+    expect(liveTensorCount()).toBe(tensors);
+    // The same numbers either way (the device-only path leaves the Gram vectors' signs as the
+    // solver made them; gradient signs then agree wherever γ̄ ≠ 0).
+    const [a, b] = [onDevice.groups[0], onHost.groups[0]];
+    expect(a.eigenvalues).toEqual(b.eigenvalues);
+    const close = (u: Float64Array, v: Float64Array) => {
+      const scale = Math.max(...v.map(Math.abs));
+      u.forEach((value, i) => expect(Math.abs(value - v[i])).toBeLessThan(1e-5 * scale));
+    };
+    close(a.gammas!.data, b.gammas!.data);
+    close(a.lambdas!.data, b.lambdas!.data);
+    y.dispose();
+  });
+
   it('names a label that is not a class index', async () => {
     const y = tf.tensor1d([0, 1, 2, 0, 1, 3, 0, 1, 2, 0, 1, 2], 'int32');
     const tensors = liveTensorCount();

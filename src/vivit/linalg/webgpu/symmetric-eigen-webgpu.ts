@@ -44,6 +44,9 @@ export interface DeviceEigenOptions {
    *  level — measured 3e-13 on a Gram spectrum over 9 decades; a wider gap would put the
    *  dense small eigenvalues of such spectra into large clusters, O(n·c²) each). */
   clusterGap?: number;
+  /** false: the eigenvectors stay on the device (`vectorsBuffer`; `vectors` is empty), one
+   *  read instead of two — for callers that only form products with them there. */
+  readVectors?: boolean;
 }
 
 export interface DeviceEigenResult {
@@ -268,6 +271,11 @@ export class WebGpuEigensolver {
     pass2.setBindGroup(0, this.bindGroup(r.backTransform, [r.z, r.refl, r.out, r.count]));
     pass2.dispatchWorkgroups(Math.ceil(m / r.vectorsPerGroup));
     pass2.end();
+    if (options.readVectors === false) {
+      device.queue.submit([encoder2.finish()]);
+      const timings = { reduce, tridiagonal: hostTime, backTransform: performance.now() - mark };
+      return { values, vectors: new Float32Array(0), vectorsBuffer: r.out, m, reads: 1, timings };
+    }
     const vectors = new Float32Array(await readBuffer(device, r.out, 0, 4 * m * n, encoder2));
     const timings = { reduce, tridiagonal: hostTime, backTransform: performance.now() - mark };
     return { values, vectors, vectorsBuffer: r.out, m, reads: 2, timings };
