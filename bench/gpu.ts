@@ -211,8 +211,8 @@ async function benchProblem(p: Problem, repeats: number): Promise<GpuBenchRow[]>
       const m = await measure(repeats, async () => {
         const r = await computeCurvature(model, { x, y }, v.options);
         solver = r.eigensolver;
-        const { forward, sweep, eigen, quantities, lift } = r.timings;
-        return { forward, sweep, eigen, quantities, lift };
+        const { forward, sweep, eigen, quantities, lift, deviceEigen } = r.timings;
+        return { forward, sweep, eigen, quantities, lift, ...deviceEigen };
       });
       rows.push({
         problem: p.key,
@@ -470,6 +470,7 @@ async function main(): Promise<void> {
           'eigen',
           'quant',
           'lift',
+          'eigen on device: reduce / host / back',
         ],
         problemRows.map((r) => [
           r.step,
@@ -483,6 +484,11 @@ async function main(): Promise<void> {
           ...['forward', 'sweep', 'eigen', 'quantities', 'lift'].map((k) =>
             r.stages ? r.stages[k].toFixed(1) : '',
           ),
+          r.stages?.reduce !== undefined
+            ? ['reduce', 'tridiagonal', 'backTransform']
+                .map((k) => r.stages![k].toFixed(1))
+                .join(' / ')
+            : '',
         ]),
       ),
     );

@@ -139,6 +139,10 @@ export interface CurvatureTimings {
   quantities: number;
   lift: number;
   total: number;
+  /** Where `eigen` went when the device eigensolver ran (ms, summed over groups): the
+   *  reduction on the device with its read, the host's tridiagonal solve, the
+   *  back-transformation (with its read where the vectors came back). */
+  deviceEigen?: { reduce: number; tridiagonal: number; backTransform: number };
 }
 
 export interface CurvatureResult {

@@ -104,6 +104,10 @@ export async function groupCurvature<T>(input: GroupInput<T>): Promise<GroupOutp
         scale: 1 / nS,
       });
       vectorsOnDevice = full.vectorsOnDevice;
+      const split = (timings.deviceEigen ??= { reduce: 0, tridiagonal: 0, backTransform: 0 });
+      split.reduce += full.stages.reduce;
+      split.tridiagonal += full.stages.tridiagonal;
+      split.backTransform += full.stages.backTransform;
       spectrum = full;
       ggnTrace = full.trace;
     } catch (error) {
