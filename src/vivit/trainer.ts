@@ -169,27 +169,33 @@ export function createTrainer(options: TrainerOptions): Trainer {
       if (newton) return newtonStep(newton, x, y);
       const gradientOptimizer = optimizer as Optimizer<tf.Tensor>;
       const { next, numbers, correctCounted } = tf.tidy(() => {
-        const target = ops.asFloat(y);
         const { out, caches } = network.forward(ops, params, engineInput(x), {
           training: true,
           rng: dropoutRng,
         });
+        // The label check travels with the loss: one read per step (a GPU round trip each).
+        // Cross-entropy on webgpu: the gradient and [loss, correct, bad labels] in two fused
+        // kernels, the labels as they come (int32 too); elsewhere the loss module and stats.
+        const fused =
+          loss.name === 'cross_entropy' ? (ops.fusedClassificationStep?.(out, y) ?? null) : null;
+        if (fused) {
+          const grads = network.backward(ops, params, caches, fused.gradient);
+          return {
+            next: gradientOptimizer.step(params, grads),
+            numbers: fused.summary,
+            correctCounted: true,
+          };
+        }
+        const target = ops.asFloat(y);
         const { value, gradient } = loss.valueAndGradient(ops, out, target);
         const grads = network.backward(ops, params, caches, gradient);
-        // The label check travels with the loss: one read per step (a GPU round trip each).
-        // On webgpu one fused kernel counts correct predictions and bad labels together.
-        const counts = loss.accuracy
-          ? (ops.fusedClassificationCounts?.(out, target) ?? null)
-          : null;
         return {
           next: gradientOptimizer.step(params, grads),
-          numbers: counts
-            ? tf.concat([tf.reshape(value, [1]), counts])
-            : tf.concat([
-                stats(out, target, value),
-                countBadLabels(y, network.outputShape[0], loss),
-              ]),
-          correctCounted: counts !== null,
+          numbers: tf.concat([
+            stats(out, target, value),
+            countBadLabels(y, network.outputShape[0], loss),
+          ]),
+          correctCounted: false,
         };
       });
       let values: Float32Array;

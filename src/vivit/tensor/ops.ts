@@ -61,18 +61,19 @@ export interface Ops<T> {
    *  is none (every backend but WebGPU). */
   deviceEigensolver?(): DeviceEigensolver<T> | null;
 
-  /** Softmax cross-entropy of logits [N, C] with float class indices [N] in a few fused
-   *  kernels: the batch-mean loss (scalar) and, when asked, its gradient (softmax − one-hot)/N;
-   *  a label that is not a class index adds 0. Null where no fused kernel exists (every backend
+  /** Softmax cross-entropy of logits [N, C] with class indices [N] in fused kernels (one for
+   *  the batch-mean loss, a scalar; one for its gradient (softmax − one-hot)/N when asked); a
+   *  label that is not a class index adds 0. Null where no fused kernel exists (every backend
    *  but webgpu): the loss module composes it from the ops below. */
   fusedCrossEntropy?(
     logits: T,
     labels: T,
     withGradient: boolean,
   ): { value: T; gradient: T | null } | null;
-  /** [correct predictions, labels that are not class indices] over a batch as a [2] tensor,
-   *  fused; null where no fused kernel exists (see fusedCrossEntropy). */
-  fusedClassificationCounts?(logits: T, labels: T): T | null;
+  /** A classification training step's loss in two fused kernels: the gradient as above and
+   *  `summary` = [mean loss, correct predictions, labels that are not class indices], a [3]
+   *  tensor; null where no fused kernel exists (see fusedCrossEntropy). */
+  fusedClassificationStep?(logits: T, labels: T): { summary: T; gradient: T } | null;
 
   // ---- memory (no-ops for float64)
   /** Runs fn; tensors created inside and not returned are released. */

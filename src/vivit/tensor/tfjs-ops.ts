@@ -25,7 +25,7 @@ import {
   fusedStepMul,
 } from './webgpu/elementwise';
 import {
-  fusedClassificationCounts,
+  fusedClassificationStep,
   fusedCrossEntropy,
   fusedCrossEntropyApplies,
 } from './webgpu/cross-entropy';
@@ -369,8 +369,8 @@ export const tfjsOps: Ops<T> = {
     fusedCrossEntropyApplies(logits, labels)
       ? fusedCrossEntropy(logits, labels, withGradient)
       : null,
-  fusedClassificationCounts: (logits, labels) =>
-    fusedCrossEntropyApplies(logits, labels) ? fusedClassificationCounts(logits, labels) : null,
+  fusedClassificationStep: (logits, labels) =>
+    fusedCrossEntropyApplies(logits, labels) ? fusedClassificationStep(logits, labels) : null,
 
   deviceEigensolver() {
     if (tf.getBackend() !== 'webgpu') return null;

@@ -47,17 +47,28 @@ function reference(logits: Float32Array, labels: number[], classes: number): Ref
   return { loss, gradient, correct, bad };
 }
 
-async function fused(logits: Float32Array, labels: number[], classes: number) {
+/** Both fused entry points on the same batch: the loss module's (scalar loss, gradient) and
+ *  the training step's (gradient, [loss, correct, bad]); they must agree exactly. */
+async function fused(
+  logits: Float32Array,
+  labels: number[],
+  classes: number,
+  dtype: 'float32' | 'int32' = 'float32',
+) {
   const z = tf.tensor2d(logits, [labels.length, classes]);
-  const y = tf.tensor1d(labels, 'float32');
+  const y = tf.tensor1d(labels, dtype);
   const parts = ops.fusedCrossEntropy!(z, y, true)!;
-  const counts = ops.fusedClassificationCounts!(z, y)!;
+  const step = ops.fusedClassificationStep!(z, y)!;
+  const summary = Array.from(await ops.read(step.summary));
   const out = {
     loss: (await ops.read(parts.value))[0],
     gradient: await ops.read(parts.gradient!),
-    counts: Array.from(await ops.read(counts)),
+    counts: summary.slice(1),
   };
-  tf.dispose([z, y, parts.value, parts.gradient!, counts]);
+  expect(ops.shape(parts.value)).toEqual([]);
+  expect(summary[0]).toBe(out.loss);
+  expect(await ops.read(step.gradient)).toEqual(out.gradient);
+  tf.dispose([z, y, parts.value, parts.gradient!, step.summary, step.gradient]);
   return out;
 }
 
@@ -72,6 +83,8 @@ describe('fused cross-entropy on webgpu', () => {
     ['2 classes', 16, 2, 1],
     ['1000 classes', 9, 1000, 3],
     ['logits of ±1e4 (exp overflows without the max shift)', 12, 7, 1e4],
+    // More samples than the summing workgroup's 256 threads: each sums several.
+    ['1000 samples', 1000, 10, 2],
   ])('%s: loss, gradient and counts as float64', async (_name, n, classes, scale) => {
     const logits = logitsOf(n, classes, scale, n + classes);
     const labels = Array.from({ length: n }, (_, i) => (i * 7 + 3) % classes);
@@ -83,6 +96,18 @@ describe('fused cross-entropy on webgpu', () => {
     expect(worst).toBeLessThan(1e-6 / n);
     expect(got.counts).toEqual([want.correct, 0]);
     if (classes <= 10) expect(want.correct).toBeGreaterThan(0); // the count is not trivially 0
+  });
+
+  it('takes int32 labels as they come (no cast)', async () => {
+    const classes = 6;
+    const labels = Array.from({ length: 40 }, (_, i) => (i * 5) % classes);
+    const logits = logitsOf(labels.length, classes, 2, 11);
+    const asFloat = await fused(logits, labels, classes, 'float32');
+    const asInt = await fused(logits, labels, classes, 'int32');
+    expect(asInt).toEqual(asFloat);
+    const out = [7, -1, 3]; // int32 labels outside [0, C) are bad
+    const bad = await fused(logitsOf(3, classes, 1, 12), out, classes, 'int32');
+    expect(bad.counts[1]).toBe(2);
   });
 
   it('counts labels that are not class indices as bad and leaves them out of the loss', async () => {
@@ -107,7 +132,7 @@ describe('fused cross-entropy on webgpu', () => {
     const cache = webGpuDispatchCache()!;
     const before = cache.dispatches;
     const { value, gradient } = crossEntropy.valueAndGradient(ops, logits, labels);
-    expect(cache.dispatches - before).toBe(3); // losses, their sum, the gradient
+    expect(cache.dispatches - before).toBe(2); // the loss (one summing workgroup), the gradient
     const want = reference(
       (await ops.read(logits)) as Float32Array,
       Array.from(await ops.read(labels)),
