@@ -11,7 +11,6 @@ export const BufferUsage = {
   STORAGE: 0x80,
 } as const;
 export const MAP_MODE_READ = 0x1;
-export const SHADER_STAGE_COMPUTE = 0x4;
 
 export interface GpuBuffer {
   readonly size: number;
@@ -33,7 +32,7 @@ export interface GpuComputePipeline {
 
 export interface GpuComputePass {
   setPipeline(pipeline: GpuComputePipeline): void;
-  setBindGroup(index: number, group: GpuBindGroup, dynamicOffsets?: number[]): void;
+  setBindGroup(index: number, group: GpuBindGroup): void;
   dispatchWorkgroups(x: number, y?: number, z?: number): void;
   end(): void;
 }
@@ -69,14 +68,6 @@ export interface GpuDevice {
     compute: { module: object; entryPoint: string };
     label?: string;
   }): GpuComputePipeline;
-  createBindGroupLayout(descriptor: {
-    entries: {
-      binding: number;
-      visibility: number;
-      buffer: { type: 'uniform' | 'storage' | 'read-only-storage'; hasDynamicOffset?: boolean };
-    }[];
-  }): GpuBindGroupLayout;
-  createPipelineLayout(descriptor: { bindGroupLayouts: GpuBindGroupLayout[] }): object;
   createBindGroup(descriptor: {
     layout: GpuBindGroupLayout;
     entries: { binding: number; resource: { buffer: GpuBuffer; offset?: number; size?: number } }[];

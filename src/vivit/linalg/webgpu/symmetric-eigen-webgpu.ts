@@ -20,18 +20,12 @@ import { backTransformKernel, backTransformSharedBytes } from './back-transform-
 import {
   BufferUsage,
   readBuffer,
-  SHADER_STAGE_COMPUTE,
-  type GpuBindGroupLayout,
   type GpuBuffer,
   type GpuComputePipeline,
   type GpuDevice,
 } from './gpu';
 import { maxAbsKernel, scaleKernel } from './scale-kernel';
-import {
-  reflectorLayout,
-  STEP_UNIFORM_STRIDE,
-  tridiagonalizeKernel,
-} from './tridiagonalize-kernel';
+import { reflectorLayout, tridiagonalizeKernel } from './tridiagonalize-kernel';
 
 export interface DeviceEigenOptions {
   /** At most this many eigenvectors (0..n), for the largest eigenvalues. */
@@ -86,11 +80,10 @@ interface SizedResources {
   maxAbs: GpuComputePipeline;
   scale: GpuComputePipeline;
   tridiagonalize: GpuComputePipeline;
-  tridiagonalizeLayout: GpuBindGroupLayout;
   backTransform: GpuComputePipeline;
   refl: GpuBuffer;
   vecs: GpuBuffer;
-  steps: GpuBuffer;
+  state: GpuBuffer;
   scratch: GpuBuffer;
   z: GpuBuffer;
   out: GpuBuffer;
@@ -209,6 +202,7 @@ export class WebGpuEigensolver {
     // ---- (1) scale and reduce on the device, read T
     let mark = performance.now();
     device.queue.writeBuffer(r.scratch, 0, new Uint32Array([0]));
+    device.queue.writeBuffer(r.state, 0, new Uint32Array([0, 0]));
     const encoder = device.createCommandEncoder();
     const pass = encoder.beginComputePass();
     pass.setPipeline(r.maxAbs);
@@ -218,17 +212,9 @@ export class WebGpuEigensolver {
     pass.setBindGroup(0, this.bindGroup(r.scale, [matrix, r.scratch, r.refl]));
     pass.dispatchWorkgroups(groups);
     pass.setPipeline(r.tridiagonalize);
-    const stepGroup = device.createBindGroup({
-      layout: r.tridiagonalizeLayout,
-      entries: [
-        { binding: 0, resource: { buffer: matrix } },
-        { binding: 1, resource: { buffer: r.vecs } },
-        { binding: 2, resource: { buffer: r.refl } },
-        { binding: 3, resource: { buffer: r.steps, size: 16 } },
-      ],
-    });
+    pass.setBindGroup(0, this.bindGroup(r.tridiagonalize, [matrix, r.vecs, r.refl, r.state]));
+    // Step k needs ⌈(n − k − 1) / rows⌉ workgroups; the kernel advances k itself.
     for (let k = 0; k < n; k++) {
-      pass.setBindGroup(0, stepGroup, [k * STEP_UNIFORM_STRIDE]);
       pass.dispatchWorkgroups(Math.max(1, Math.ceil((n - k - 1) / r.rows)));
     }
     pass.end();
@@ -326,37 +312,9 @@ export class WebGpuEigensolver {
         layout,
         compute: { module: device.createShaderModule({ code, label }), entryPoint: 'main' },
       });
-    const storage = { type: 'storage' as const };
-    const tridiagonalizeLayout = device.createBindGroupLayout({
-      entries: [
-        { binding: 0, visibility: SHADER_STAGE_COMPUTE, buffer: storage },
-        { binding: 1, visibility: SHADER_STAGE_COMPUTE, buffer: storage },
-        { binding: 2, visibility: SHADER_STAGE_COMPUTE, buffer: storage },
-        {
-          binding: 3,
-          visibility: SHADER_STAGE_COMPUTE,
-          buffer: { type: 'uniform', hasDynamicOffset: true },
-        },
-      ],
-    });
     const buffer = (floats: number, usage: number, label: string) =>
       device.createBuffer({ size: 4 * Math.max(1, floats), usage, label });
     const storageUsage = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
-    const steps = buffer(
-      (n * STEP_UNIFORM_STRIDE) / 4,
-      BufferUsage.UNIFORM | BufferUsage.COPY_DST,
-      'steps',
-    );
-    // Per step k: { k, prev, next }; v and p alternate between slots 0 and 2n, step 0 reads the
-    // zeros at 4n (buffers start zeroed and nothing writes there).
-    const stepData = new Uint32Array((n * STEP_UNIFORM_STRIDE) / 4);
-    for (let k = 0; k < n; k++) {
-      const at = (k * STEP_UNIFORM_STRIDE) / 4;
-      stepData[at] = k;
-      stepData[at + 1] = k === 0 ? 4 * n : ((k - 1) % 2) * 2 * n;
-      stepData[at + 2] = (k % 2) * 2 * n;
-    }
-    device.queue.writeBuffer(steps, 0, stepData);
     const resources: SizedResources = {
       n,
       workgroup,
@@ -367,16 +325,15 @@ export class WebGpuEigensolver {
       tridiagonalize: pipeline(
         tridiagonalizeKernel({ n, workgroup, rows }),
         'eigensolver tridiagonalize',
-        device.createPipelineLayout({ bindGroupLayouts: [tridiagonalizeLayout] }),
       ),
-      tridiagonalizeLayout,
       backTransform: pipeline(
         backTransformKernel(n, workgroup, vectorsPerGroup),
         'eigensolver back-transform',
       ),
       refl: buffer(reflectorLayout(n).size, storageUsage, 'reflectors'),
       vecs: buffer(6 * n, storageUsage, 'reduction vectors'),
-      steps,
+      // The reduction's { step k, workgroups done }, zeroed before each solve.
+      state: buffer(2, storageUsage, 'reduction state'),
       scratch: buffer(1, storageUsage, 'max |a|'),
       z: buffer(n * n, storageUsage, 'tridiagonal eigenvectors'),
       out: buffer(n * n, storageUsage, 'eigenvectors'),
@@ -388,7 +345,7 @@ export class WebGpuEigensolver {
 }
 
 function destroyBuffers(r: SizedResources): void {
-  for (const b of [r.refl, r.vecs, r.steps, r.scratch, r.z, r.out, r.count]) b.destroy();
+  for (const b of [r.refl, r.vecs, r.state, r.scratch, r.z, r.out, r.count]) b.destroy();
 }
 
 const solvers = new WeakMap<GpuDevice, WebGpuEigensolver>();
