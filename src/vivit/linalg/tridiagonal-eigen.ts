@@ -8,7 +8,7 @@
 
 import { tridiagonalValuesWasm, tridiagonalVectorsWasm } from './eigen-wasm';
 import { nontrivialCount } from './nontrivial';
-import { tridiagonalPool, type TridiagonalPool } from './tridiagonal-pool';
+import { isShared, tridiagonalPool, type TridiagonalPool } from './tridiagonal-pool';
 
 export interface TridiagonalEigenOptions {
   /** At most this many eigenvectors (0..n). */
@@ -71,7 +71,7 @@ export async function tridiagonalEigen(
     throw new RangeError(`options.into holds ${into.length} entries, ${m} vectors need ${m * n}`);
   }
   // Workers write into shared memory; without a shared destination this thread works alone.
-  const shared = into === undefined || into.buffer instanceof SharedArrayBuffer;
+  const shared = into === undefined || isShared(into.buffer);
   const pool = !shared ? null : options.pool === undefined ? tridiagonalPool() : options.pool;
   const pieces = splitAtGaps(scaled, m, options.clusterGap * infinityNorm(ds, es), pool);
   const vectors =

@@ -89,7 +89,7 @@ export class TridiagonalPool {
   /** Eigenvectors for one cluster-aligned run of eigenvalues (rows, lambdas.length × n) into
    *  task.out. */
   vectors(task: VectorTask): Promise<void> {
-    if (!(task.out.buffer instanceof SharedArrayBuffer)) {
+    if (!isShared(task.out.buffer)) {
       return Promise.reject(new Error('the pool writes into shared memory only'));
     }
     const id = this.nextId++;
@@ -118,6 +118,11 @@ export class TridiagonalPool {
     this.pending.clear();
     this.holdProcess(false);
   }
+}
+
+/** Whether `buffer` is shared memory (false where SharedArrayBuffer does not exist). */
+export function isShared(buffer: ArrayBufferLike): boolean {
+  return typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer;
 }
 
 let shared: TridiagonalPool | null = null;
