@@ -143,6 +143,18 @@ export function backwardSweep<T>(input: SweepInput<T>): SweepOutput<T> {
       const curv = requireCurvature(layer, i);
       const s = input.ggnSamples;
       const g = input.gradSamples;
+      // All of the layer's parameters in one group, no per-layer block wanted: the layer may sum
+      // its blocks into the running sum itself (linear: one fused op), sharing products that
+      // depend only on the sample sets between this step's Gram and projections.
+      const layerGroups = new Set(
+        network.params.flatMap((p, k) => (p.layer === i ? [groupOf[k]] : [])),
+      );
+      const [onlyGroup] = layerGroups;
+      const summed =
+        curv.gramSum !== undefined && layerGroups.size === 1 && onlyGroup >= 0 && !input.layerGrams;
+      const shared = { key: '', products: new Map<string, T>() };
+      const tag = (samples: readonly number[] | null) =>
+        samples === null ? '*' : samples === s ? 's' : 'g';
       /** One gram product, summed over each group's parameters of this layer and added to the
        *  group's running sum: per group the new sum and this layer's block. */
       const accumulate = (
@@ -153,9 +165,24 @@ export function backwardSweep<T>(input: SweepInput<T>): SweepOutput<T> {
         prev: (T | null)[],
       ) =>
         ops.tidy(() => {
-          const perParam = curv.gram(ops, layerParams, cache, a, sa, b, sb);
           const blocks: (T | null)[] = groups.map(() => null);
           const sums: (T | null)[] = groups.map(() => null);
+          if (summed) {
+            shared.key = tag(sa) + tag(sb);
+            sums[onlyGroup] = curv.gramSum!(
+              ops,
+              layerParams,
+              cache,
+              a,
+              sa,
+              b,
+              sb,
+              prev[onlyGroup],
+              shared,
+            );
+            return { blocks, sums };
+          }
+          const perParam = curv.gram(ops, layerParams, cache, a, sa, b, sb);
           groups.forEach((_, gi) => {
             let block: T | null = null;
             perParam.forEach((t, k) => {
@@ -218,6 +245,7 @@ export function backwardSweep<T>(input: SweepInput<T>): SweepOutput<T> {
         }
         ops.dispose(gradStack);
       }
+      ops.dispose([...shared.products.values()]);
     }
     if (propagateStack && current) {
       step.next = ops.tidy(() =>

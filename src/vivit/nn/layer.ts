@@ -130,6 +130,23 @@ export interface ParamCurvature {
   /** Elements allocated by one `gram` product between stacks of Na×Ma and Nb×Mb vectors
    *  (everything inside its tidy scope, result included), for the memory guard. */
   gramWork(na: number, ma: number, nb: number, mb: number, same: boolean): number;
+  /** Optional: Σ over all this layer's parameters of `gram`'s blocks, plus `prev` (a running
+   *  sum, or null), in as few kernels as the layer's structure allows — for the sweep, when
+   *  the layer's parameters form one group and no per-layer block is wanted. `shared` keeps
+   *  products that depend only on the sample sets (linear: the input Gram x_a x_bᵀ) between
+   *  the calls of one sweep step, keyed by `samplesKey` (the same key ⇔ the same sample sets);
+   *  the caller disposes what it holds after the step. */
+  gramSum?<T>(
+    ops: Ops<T>,
+    params: readonly T[],
+    cache: Cache<T>,
+    a: T,
+    samplesA: readonly number[] | null,
+    b: T,
+    samplesB: readonly number[] | null,
+    prev: T | null,
+    shared: { key: string; products: Map<string, T> },
+  ): T;
   /** Σ_i coeff[k, i] · J_pᵀ a_i: coeff [K, M·N] -> per parameter [K, ...paramShape]. Maps
    *  Gram-space vectors to parameter space (eigenvectors, Newton steps) — for linear layers
    *  without forming V. */

@@ -52,6 +52,20 @@ function linearCurvature(nIn: number, nOut: number, bias: boolean): ParamCurvatu
       return bias ? [w, a] : [w];
     },
 
+    gramSum(ops, _params, cache, a, samplesA, b, samplesB, prev, shared) {
+      // (δ_a δ_bᵀ) ⊙ (x_a x_bᵀ + [bias]) + prev: the weight's and the bias's blocks and the
+      // running sum in one op, the input Gram shared between the products of one step.
+      const A = inputs(ops, cache, a, samplesA, 'gramSum');
+      const B = inputs(ops, cache, b, samplesB, 'gramSum');
+      const deltas = ops.matMul(sampleMajor(ops, a, A.d), sampleMajor(ops, b, B.d), false, true);
+      let inputGram = shared.products.get(shared.key);
+      if (inputGram === undefined) {
+        inputGram = ops.keep(ops.matMul(A.x, B.x, false, true)); // [Na, Nb], kept for the step
+        shared.products.set(shared.key, inputGram);
+      }
+      return ops.gramBlock(deltas, inputGram, A.d.m, B.d.m, bias, prev);
+    },
+
     gram(ops, _params, cache, a, samplesA, b, samplesB) {
       const A = inputs(ops, cache, a, samplesA, 'gram');
       const B = inputs(ops, cache, b, samplesB, 'gram');

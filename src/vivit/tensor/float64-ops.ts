@@ -8,6 +8,7 @@ import { mapBinary, mapUnary, sigmoid, where } from './float64/elementwise';
 import { argMax, logSumExp, max, softmax, sum } from './float64/reduce';
 import { concat, gather, oneHot, pad, reshape, slice, transpose } from './float64/layout';
 import { matMul } from './float64/matmul';
+import { gramBlock } from './float64/gram-block';
 import {
   avgPool,
   avgPoolInputGrad,
@@ -78,6 +79,7 @@ export const float64Ops: Float64Ops = {
   mulStepMask: (v, x, threshold) =>
     mapBinary(v, x, (a, b) => a * (b > threshold ? 1 : 0), 'mulStepMask'),
   where,
+  gramBlock,
 
   sum,
   max,

@@ -108,6 +108,19 @@ export interface Ops<T> {
   mulStepMask(v: T, x: T, threshold: number): T;
   /** elementwise: mask != 0 ? a : b */
   where(mask: T, a: T, b: T): T;
+  /** The Gram block of a layer whose parameter Jacobian factorizes as input ⊗ output (linear):
+   *  out[(i,m),(j,m')] = deltas[(i,m),(j,m')] · (inputGram[i, j] + c) + prev[(i,m),(j,m')],
+   *  deltas [Na·vectorsA, Nb·vectorsB] the output-side products (sample-major), inputGram
+   *  [Na, Nb] the input-side ones; c = 1 adds the bias's block (deltas itself), c = 0 not;
+   *  prev (a running sum) is added unless null. One kernel on webgpu. */
+  gramBlock(
+    deltas: T,
+    inputGram: T,
+    vectorsA: number,
+    vectorsB: number,
+    withBias: boolean,
+    prev: T | null,
+  ): T;
 
   // ---- reductions
   sum(a: T, axes?: number[], keepDims?: boolean): T;

@@ -29,6 +29,7 @@ import {
   fusedCrossEntropy,
   fusedCrossEntropyApplies,
 } from './webgpu/cross-entropy';
+import { fusedGramBlock, fusedGramBlockApplies } from './webgpu/gram-block';
 import {
   webGpuEigensolver,
   type DeviceEigenOptions,
@@ -442,6 +443,19 @@ export const tfjsOps: Ops<T> = {
       ? fusedStepMul(v, x, threshold)
       : tf.tidy(() => tf.mul(v, stepMask(x, threshold))),
   where,
+  gramBlock: (deltas, inputGram, vectorsA, vectorsB, withBias, prev) =>
+    fusedGramBlockApplies(deltas, inputGram, vectorsA, vectorsB, prev)
+      ? fusedGramBlock(deltas, inputGram, vectorsA, vectorsB, withBias, prev)
+      : tf.tidy(() => {
+          const [rows, cols] = deltas.shape;
+          const [na, nb] = inputGram.shape;
+          const g = withBias ? tf.add(inputGram, 1) : inputGram;
+          const block = tf.reshape(
+            tf.mul(tf.reshape(deltas, [na, vectorsA, nb, vectorsB]), tf.reshape(g, [na, 1, nb, 1])),
+            [rows, cols],
+          );
+          return prev === null ? block : tf.add(prev, block);
+        }),
 
   // ---- reductions
   sum: (a, axes, keepDims = false) => tf.sum(a, axes, keepDims),
